@@ -1,0 +1,55 @@
+# `make run` starts Trove, `make test` runs every test. Both install what is missing.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+CARGO ?= cargo
+PYTHON := /usr/bin/python3
+DEBUG_BIN := target/debug/trove
+RELEASE_BIN := target/release/trove
+ARTIFACTS := artifacts
+
+.PHONY: help run test deps deps-test web release unit e2e bindings clean
+
+help:
+	@echo "make run    build and start Trove (release)"
+	@echo "make test   run every test headless (unit, IPC/ACL, end-to-end)"
+	@echo "make bindings   regenerate web/src/bindings.ts from the Rust types"
+
+deps:
+	@scripts/ensure-deps run
+
+deps-test:
+	@scripts/ensure-deps test
+
+web:
+	npm --prefix web run build
+
+release: deps web
+	$(CARGO) build --release --locked
+
+run: release
+	@if [ -z "$${DISPLAY:-}$${WAYLAND_DISPLAY:-}" ]; then \
+	  echo "No display found: running Trove inside a virtual X display (Xvfb) with its own D-Bus session."; \
+	  exec dbus-run-session -- xvfb-run -a -s "-screen 0 1280x800x24" $(RELEASE_BIN); \
+	else \
+	  exec $(RELEASE_BIN); \
+	fi
+
+# One debug build serves both layers: `cargo test` also builds the binary that
+# the end-to-end tests drive.
+test: deps-test web unit e2e
+
+unit:
+	$(CARGO) test --locked
+
+e2e:
+	mkdir -p $(ARTIFACTS)
+	TROVE_BIN=$(abspath $(DEBUG_BIN)) TROVE_ARTIFACTS=$(abspath $(ARTIFACTS))/e2e \
+	  dbus-run-session -- $(PYTHON) -m pytest -p no:cacheprovider tests/e2e -v
+
+bindings:
+	UPDATE_BINDINGS=1 $(CARGO) test --lib bindings
+
+clean:
+	$(CARGO) clean
+	rm -rf web/dist $(ARTIFACTS)

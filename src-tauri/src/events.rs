@@ -1,0 +1,27 @@
+//! Core → window events. Every state change goes out through here, to the
+//! open windows and to the core's own consumers (tray, window retention).
+
+use crate::settings::Settings;
+use crate::state::CaptureState;
+use crate::{tray, windows};
+use tauri::{AppHandle, Emitter, Runtime};
+
+pub const SETTINGS_CHANGED: &str = "settings://changed";
+pub const CAPTURE_STATE: &str = "capture://state";
+
+pub fn settings_changed<R: Runtime>(app: &AppHandle<R>, settings: &Settings) {
+    emit(app, SETTINGS_CHANGED, settings);
+    tray::show_shortcut(app, &settings.shortcut);
+    windows::retention_changed(app);
+}
+
+pub fn capture_state<R: Runtime>(app: &AppHandle<R>, state: CaptureState) {
+    emit(app, CAPTURE_STATE, state);
+    tray::show_capture_state(app, state);
+}
+
+fn emit<R: Runtime, T: serde::Serialize + Clone>(app: &AppHandle<R>, event: &str, payload: T) {
+    if let Err(e) = app.emit(event, payload) {
+        log::error!("cannot broadcast {event}: {e}");
+    }
+}

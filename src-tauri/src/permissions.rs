@@ -1,0 +1,10 @@
+/// DESIGN.md §3: every app command and the windows that may call it.
+/// `build.rs` declares these commands in the app manifest; the tests check
+/// `capabilities/*.json` and the live ACL against this table.
+pub const COMMAND_GRANTS: &[(&str, &[&str])] = &[
+    ("get_settings", &["main", "settings"]),
+    ("update_settings", &["settings"]),
+    ("get_capture_state", &["main", "settings"]),
+    ("set_capture_paused", &["main", "settings"]),
+    ("app_info", &["settings", "about"]),
+];

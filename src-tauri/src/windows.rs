@@ -1,0 +1,164 @@
+//! The three windows: created on first request, reused after, and released
+//! by their retention policy.
+
+use crate::error::{Error, Result};
+use crate::state::AppState;
+use serde::{Deserialize, Serialize};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+use tauri::{
+    AppHandle, Manager, Runtime, WebviewUrl, WebviewWindow, WebviewWindowBuilder, WindowEvent,
+};
+use ts_rs::TS;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum AppWindow {
+    Main,
+    Settings,
+    About,
+}
+
+struct Spec {
+    title: &'static str,
+    page: &'static str,
+    size: (f64, f64),
+    resizable: bool,
+}
+
+impl AppWindow {
+    pub const ALL: [AppWindow; 3] = [AppWindow::Main, AppWindow::Settings, AppWindow::About];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            AppWindow::Main => "main",
+            AppWindow::Settings => "settings",
+            AppWindow::About => "about",
+        }
+    }
+
+    pub fn from_label(label: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|w| w.label() == label)
+    }
+
+    fn spec(self) -> Spec {
+        match self {
+            AppWindow::Main => Spec {
+                title: "Trove",
+                page: "main.html",
+                size: (720.0, 480.0),
+                resizable: true,
+            },
+            AppWindow::Settings => Spec {
+                title: "Trove Settings",
+                page: "settings.html",
+                size: (560.0, 600.0),
+                resizable: true,
+            },
+            AppWindow::About => Spec {
+                title: "About Trove",
+                page: "about.html",
+                size: (440.0, 400.0),
+                resizable: false,
+            },
+        }
+    }
+
+    /// Closing `main` only hides it, so that reopening is instant; the others go.
+    fn hides_on_close(self) -> bool {
+        self == AppWindow::Main
+    }
+}
+
+/// Shows `window`, building it first if it does not exist.
+pub fn show<R: Runtime>(app: &AppHandle<R>, window: AppWindow) -> Result<()> {
+    let err = |e: tauri::Error| Error::Window(format!("{}: {e}", window.label()));
+    if let Some(existing) = app.get_webview_window(window.label()) {
+        retention(app).cancel();
+        existing.show().map_err(err)?;
+        existing.unminimize().map_err(err)?;
+        existing.set_focus().map_err(err)?;
+        return Ok(());
+    }
+    let spec = window.spec();
+    // The page starts in the right theme, even windows that may not read settings.
+    let theme = serde_json::json!(app.state::<AppState>().settings().theme);
+    WebviewWindowBuilder::new(app, window.label(), WebviewUrl::App(spec.page.into()))
+        .initialization_script(format!("window.__TROVE_THEME__ = {theme};"))
+        .title(spec.title)
+        .inner_size(spec.size.0, spec.size.1)
+        .resizable(spec.resizable)
+        .center()
+        .build()
+        .map_err(err)?;
+    log::info!("window {} created", window.label());
+    Ok(())
+}
+
+pub fn on_window_event<R: Runtime>(window: &tauri::Window<R>, event: &WindowEvent) {
+    match event {
+        WindowEvent::CloseRequested { api, .. } => {
+            let Some(kind) = AppWindow::from_label(window.label()) else {
+                return;
+            };
+            if kind.hides_on_close() {
+                api.prevent_close();
+                if let Err(e) = window.hide() {
+                    log::error!("cannot hide {}: {e}", kind.label());
+                }
+                schedule_release(window.app_handle());
+            }
+        }
+        WindowEvent::Destroyed => log::info!("window {} destroyed", window.label()),
+        _ => {}
+    }
+}
+
+/// A new retention time applies at once to a `main` that is already hidden.
+pub fn retention_changed<R: Runtime>(app: &AppHandle<R>) {
+    if hidden_main(app).is_some() {
+        schedule_release(app);
+    }
+}
+
+fn hidden_main<R: Runtime>(app: &AppHandle<R>) -> Option<WebviewWindow<R>> {
+    app.get_webview_window(AppWindow::Main.label())
+        .filter(|w| matches!(w.is_visible(), Ok(false)))
+}
+
+/// Counts hide/show transitions of `main`; a release timer only acts if no
+/// transition happened since it was armed.
+#[derive(Default)]
+pub struct Retention(AtomicU64);
+
+impl Retention {
+    fn cancel(&self) -> u64 {
+        self.0.fetch_add(1, Ordering::SeqCst) + 1
+    }
+
+    fn is_current(&self, generation: u64) -> bool {
+        self.0.load(Ordering::SeqCst) == generation
+    }
+}
+
+fn retention<R: Runtime>(app: &AppHandle<R>) -> tauri::State<'_, Retention> {
+    app.state::<Retention>()
+}
+
+fn schedule_release<R: Runtime>(app: &AppHandle<R>) {
+    let generation = retention(app).cancel();
+    let secs = app.state::<AppState>().settings().window_retain_secs;
+    let app = app.clone();
+    tauri::async_runtime::spawn(async move {
+        tokio::time::sleep(Duration::from_secs(secs.into())).await;
+        if !retention(&app).is_current(generation) {
+            return;
+        }
+        if let Some(main) = hidden_main(&app) {
+            log::info!("main hidden for {secs}s; releasing it");
+            if let Err(e) = main.destroy() {
+                log::error!("cannot destroy main: {e}");
+            }
+        }
+    });
+}

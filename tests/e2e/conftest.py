@@ -1,0 +1,126 @@
+"""Fixtures: one private desktop (Xvfb + the test's D-Bus session + a panel's
+tray watcher) for the run, and a fresh data dir for every Trove launched."""
+
+import os
+import shutil
+import signal
+import subprocess
+import tempfile
+
+import pytest
+
+from desktop import X11, StatusNotifierWatcher, WebDriver, find_process, free_port, start_xvfb, wait_until
+
+TROVE_BIN = os.environ.get("TROVE_BIN", "")
+ARTIFACTS = os.environ.get("TROVE_ARTIFACTS", os.path.abspath("artifacts/e2e"))
+
+
+class Desktop:
+    def __init__(self, display, watcher, x11, root):
+        self.display, self.watcher, self.x11, self.root = display, watcher, x11, root
+
+
+@pytest.fixture(scope="session")
+def desktop():
+    assert TROVE_BIN and os.access(TROVE_BIN, os.X_OK), "set TROVE_BIN to the built trove binary"
+    assert os.environ.get("DBUS_SESSION_BUS_ADDRESS"), "run under dbus-run-session"
+    os.makedirs(ARTIFACTS, exist_ok=True)
+    root = tempfile.mkdtemp(prefix="trove-e2e-")
+    # WebKit, GTK and the autostart dir all write under these; keep them private.
+    for var, sub in [("HOME", "home"), ("XDG_CONFIG_HOME", "config"), ("XDG_DATA_HOME", "data"),
+                     ("XDG_CACHE_HOME", "cache"), ("XDG_RUNTIME_DIR", "runtime")]:
+        path = os.path.join(root, sub)
+        os.makedirs(path, mode=0o700)
+        os.environ[var] = path
+    os.environ.pop("WAYLAND_DISPLAY", None)
+    os.environ["GDK_BACKEND"] = "x11"
+    os.environ["NO_AT_BRIDGE"] = "1"
+    os.environ.pop("TROVE_DATA_DIR", None)
+    xvfb, display = start_xvfb()
+    os.environ["DISPLAY"] = display
+    try:
+        yield Desktop(display, StatusNotifierWatcher(), X11(display), root)
+    finally:
+        xvfb.terminate()
+        xvfb.wait(10)
+        shutil.rmtree(root, ignore_errors=True)
+
+
+class Trove:
+    """A Trove process started directly, as a user or autostart would."""
+
+    def __init__(self, desktop, data_dir, args, name):
+        self.desktop, self.data_dir = desktop, data_dir
+        self.log_path = os.path.join(ARTIFACTS, f"{name}.log")
+        log = open(self.log_path, "ab")
+        self.proc = subprocess.Popen([TROVE_BIN, "--data-dir", data_dir, *args],
+                                     stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        self.pid = self.proc.pid
+        self._tray = None
+
+    @property
+    def tray(self):
+        if self._tray is None:
+            self._tray = self.desktop.watcher.item_of(self.pid)
+        return self._tray
+
+    def windows(self):
+        return self.desktop.x11.windows(self.pid)
+
+    def log(self):
+        with open(self.log_path, errors="replace") as f:
+            return f.read()
+
+    def wait(self, timeout=30):
+        return self.proc.wait(timeout)
+
+    def kill(self):
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGKILL)
+            self.proc.wait(10)
+
+
+@pytest.fixture
+def data_dir(desktop, request):
+    path = os.path.join(desktop.root, "trove-" + request.node.name.replace("[", "-").rstrip("]"))
+    return path
+
+
+@pytest.fixture
+def launch(desktop, data_dir, request):
+    started = []
+
+    def start(*args, data=None):
+        proc = Trove(desktop, data or data_dir, args, f"{request.node.name}-{len(started)}")
+        started.append(proc)
+        return proc
+
+    yield start
+    for proc in started:
+        proc.kill()
+
+
+@pytest.fixture(scope="session")
+def tauri_driver(desktop):
+    port = free_port()
+    log = open(os.path.join(ARTIFACTS, "tauri-driver.log"), "ab")
+    proc = subprocess.Popen(["tauri-driver", "--port", str(port), "--native-port", str(free_port())],
+                            stdout=log, stderr=subprocess.STDOUT)
+    probe = WebDriver(f"http://127.0.0.1:{port}")
+    wait_until(probe.ready, 30, "tauri-driver to listen")
+    yield f"http://127.0.0.1:{port}"
+    proc.terminate()
+    proc.wait(10)
+
+
+@pytest.fixture
+def webdriver(tauri_driver, data_dir):
+    """A WebDriver session on a Trove started with `show main` (the session binds to the first webview)."""
+    driver = WebDriver(tauri_driver)
+    driver.start(TROVE_BIN, ["--data-dir", data_dir, "show", "main"])
+    driver.pid = wait_until(lambda: find_process(data_dir), 30, "the Trove under WebDriver")
+    yield driver
+    driver.quit()
+    pid = find_process(data_dir)
+    if pid:
+        os.kill(pid, signal.SIGKILL)

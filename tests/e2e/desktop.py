@@ -1,0 +1,360 @@
+"""A headless desktop for end-to-end tests: Xvfb, a StatusNotifierWatcher that
+reads the tray the way a panel does (dbusmenu), X11 window inspection, and a
+small WebDriver client for tauri-driver."""
+
+import base64
+import json
+import os
+import socket
+import subprocess
+import threading
+import time
+import urllib.error
+import urllib.request
+
+import gi
+
+gi.require_version("Gio", "2.0")
+from gi.repository import Gio, GLib  # noqa: E402
+from Xlib import X, Xatom, display, protocol  # noqa: E402
+
+
+def wait_until(condition, timeout=20.0, what="condition", interval=0.05):
+    """Polls `condition` until it returns something truthy; fails with `what`."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = condition()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+        time.sleep(interval)
+
+
+def start_xvfb():
+    read_fd, write_fd = os.pipe()
+    proc = subprocess.Popen(
+        ["Xvfb", "-displayfd", str(write_fd), "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
+        pass_fds=(write_fd,),
+        stderr=subprocess.DEVNULL,
+    )
+    os.close(write_fd)
+    number = b""
+    while not number.endswith(b"\n"):
+        chunk = os.read(read_fd, 16)
+        if not chunk:
+            raise RuntimeError("Xvfb exited before reporting its display")
+        number += chunk
+    os.close(read_fd)
+    return proc, f":{number.decode().strip()}"
+
+
+# --- the tray, as a panel sees it -------------------------------------------
+
+WATCHER_XML = """
+<node>
+  <interface name="org.kde.StatusNotifierWatcher">
+    <method name="RegisterStatusNotifierItem"><arg name="service" type="s" direction="in"/></method>
+    <method name="RegisterStatusNotifierHost"><arg name="service" type="s" direction="in"/></method>
+    <property name="RegisteredStatusNotifierItems" type="as" access="read"/>
+    <property name="IsStatusNotifierHostRegistered" type="b" access="read"/>
+    <property name="ProtocolVersion" type="i" access="read"/>
+    <signal name="StatusNotifierItemRegistered"><arg name="service" type="s"/></signal>
+    <signal name="StatusNotifierItemUnregistered"><arg name="service" type="s"/></signal>
+    <signal name="StatusNotifierHostRegistered"/>
+  </interface>
+</node>
+"""
+
+
+class TrayItem:
+    """One registered StatusNotifierItem and its dbusmenu."""
+
+    def __init__(self, conn, sender, path):
+        self.conn, self.sender, self.path = conn, sender, path
+
+    def _call(self, path, iface, method, args, reply):
+        return self.conn.call_sync(
+            self.sender, path, iface, method, args,
+            GLib.VariantType(reply) if reply else None, Gio.DBusCallFlags.NONE, 5000, None,
+        )
+
+    def menu_path(self):
+        res = self._call(self.path, "org.freedesktop.DBus.Properties", "Get",
+                         GLib.Variant("(ss)", ("org.kde.StatusNotifierItem", "Menu")), "(v)")
+        return res.unpack()[0]
+
+    def menu(self):
+        """The top-level menu entries: dicts with id, label, type, toggle_state, enabled."""
+        res = self._call(self.menu_path(), "com.canonical.dbusmenu", "GetLayout",
+                         GLib.Variant("(iias)", (0, -1, [])), "(u(ia{sv}av))")
+        _revision, (_root, _props, children) = res.unpack()
+        entries = []
+        for child_id, props, _sub in children:
+            entries.append({
+                "id": child_id,
+                "label": props.get("label", "").replace("_", ""),
+                "type": props.get("type", "standard"),
+                "toggle_type": props.get("toggle-type", ""),
+                "toggle_state": props.get("toggle-state", -1),
+                "enabled": props.get("enabled", True),
+                "visible": props.get("visible", True),
+            })
+        return [e for e in entries if e["visible"]]
+
+    def entry(self, label_prefix):
+        matches = [e for e in self.menu() if e["label"].startswith(label_prefix)]
+        assert len(matches) == 1, f"expected one tray entry {label_prefix!r}, got {self.menu()}"
+        return matches[0]
+
+    def click(self, label_prefix):
+        entry = self.entry(label_prefix)
+        self._call(self.menu_path(), "com.canonical.dbusmenu", "Event",
+                   GLib.Variant("(isvu)", (entry["id"], "clicked", GLib.Variant("s", ""), 0)), None)
+
+
+class StatusNotifierWatcher:
+    """Owns org.kde.StatusNotifierWatcher on the session bus, as a desktop panel does."""
+
+    def __init__(self):
+        self.conn = Gio.bus_get_sync(Gio.BusType.SESSION, None)
+        self.items = []
+        self._lock = threading.Lock()
+        ready = threading.Event()
+        self._thread = threading.Thread(target=self._serve, args=(ready,), daemon=True)
+        self._thread.start()
+        if not ready.wait(10):
+            raise RuntimeError("the StatusNotifierWatcher did not start")
+
+    def _serve(self, ready):
+        ctx = GLib.MainContext()
+        ctx.push_thread_default()
+        info = Gio.DBusNodeInfo.new_for_xml(WATCHER_XML).interfaces[0]
+        self.conn.register_object("/StatusNotifierWatcher", info, self._on_call, self._on_get, None)
+        reply = self.conn.call_sync("org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus",
+                                    "RequestName", GLib.Variant("(su)", ("org.kde.StatusNotifierWatcher", 4)),
+                                    GLib.VariantType("(u)"), Gio.DBusCallFlags.NONE, 5000, None)
+        if reply.unpack()[0] != 1:
+            raise RuntimeError("another StatusNotifierWatcher owns the name")
+        self._loop = GLib.MainLoop(ctx)
+        ready.set()
+        self._loop.run()
+
+    def _on_call(self, conn, sender, _path, _iface, method, params, invocation):
+        if method == "RegisterStatusNotifierItem":
+            service = params.unpack()[0]
+            bus, path = (sender, service) if service.startswith("/") else (service, "/StatusNotifierItem")
+            with self._lock:
+                self.items.append((bus, path))
+            conn.emit_signal(None, "/StatusNotifierWatcher", "org.kde.StatusNotifierWatcher",
+                             "StatusNotifierItemRegistered", GLib.Variant("(s)", (bus + path,)))
+        invocation.return_value(None)
+
+    def _on_get(self, _conn, _sender, _path, _iface, prop):
+        with self._lock:
+            values = {
+                "RegisteredStatusNotifierItems": GLib.Variant("as", [b + p for b, p in self.items]),
+                "IsStatusNotifierHostRegistered": GLib.Variant("b", True),
+                "ProtocolVersion": GLib.Variant("i", 0),
+            }
+        return values[prop]
+
+    def pid_of(self, bus_name):
+        try:
+            res = self.conn.call_sync("org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus",
+                                      "GetConnectionUnixProcessID", GLib.Variant("(s)", (bus_name,)),
+                                      GLib.VariantType("(u)"), Gio.DBusCallFlags.NONE, 5000, None)
+        except GLib.Error:
+            return None  # that connection has gone
+        return res.unpack()[0]
+
+    def item_of(self, pid, timeout=30):
+        """Waits until the process `pid` has registered a tray item."""
+
+        def find():
+            with self._lock:
+                items = list(self.items)
+            for bus, path in items:
+                if self.pid_of(bus) == pid:
+                    return TrayItem(self.conn, bus, path)
+            return None
+
+        return wait_until(find, timeout, f"a tray item from pid {pid}")
+
+
+# --- X11 windows and processes ----------------------------------------------
+
+class X11:
+    def __init__(self, display_name):
+        self.d = display.Display(display_name)
+        self.root = self.d.screen().root
+        self.NET_WM_PID = self.d.intern_atom("_NET_WM_PID")
+        self.NET_WM_NAME = self.d.intern_atom("_NET_WM_NAME")
+        self.UTF8 = self.d.intern_atom("UTF8_STRING")
+        self.WM_PROTOCOLS = self.d.intern_atom("WM_PROTOCOLS")
+        self.WM_DELETE = self.d.intern_atom("WM_DELETE_WINDOW")
+
+    def windows(self, pid):
+        """Top-level windows of `pid` that have a title: {title: (window, viewable)}."""
+        found = {}
+        for win in self.root.query_tree().children:
+            try:
+                prop = win.get_full_property(self.NET_WM_PID, Xatom.CARDINAL)
+                if not prop or prop.value[0] != pid:
+                    continue
+                name = win.get_full_property(self.NET_WM_NAME, self.UTF8)
+                title = name.value.decode() if name else ""
+                if title:
+                    found[title] = (win, win.get_attributes().map_state == X.IsViewable)
+            except Exception:  # the window went away while we looked
+                continue
+        return found
+
+    def close(self, pid, title):
+        """Asks the window to close, exactly as a window manager's close button does."""
+        win, _ = self.windows(pid)[title]
+        event = protocol.event.ClientMessage(
+            window=win, client_type=self.WM_PROTOCOLS, data=(32, [self.WM_DELETE, X.CurrentTime, 0, 0, 0]))
+        win.send_event(event)
+        self.d.flush()
+
+
+def descendants(pid):
+    children = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as f:
+                    ppid = int(f.read().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(ppid, []).append(int(entry))
+    out, todo = [], [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            out.append(child)
+            todo.append(child)
+    return out
+
+
+def web_processes(pid):
+    """WebKit web content processes started on behalf of `pid`."""
+    found = []
+    for child in descendants(pid):
+        try:
+            with open(f"/proc/{child}/cmdline", "rb") as f:
+                if b"WebKitWebProcess" in f.read():
+                    found.append(child)
+        except OSError:
+            continue
+    return found
+
+
+def find_process(needle):
+    """The pid whose command line contains `needle` (a unique data dir)."""
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/cmdline", "rb") as f:
+                    argv = f.read().split(b"\0")
+            except OSError:
+                continue
+            if argv and argv[0].endswith(b"trove") and needle.encode() in argv:
+                return int(entry)
+    return None
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+# --- WebDriver ----------------------------------------------------------------
+
+class WebDriverError(Exception):
+    pass
+
+
+class WebDriver:
+    """Just enough of the W3C WebDriver protocol for tauri-driver."""
+
+    def __init__(self, base):
+        self.base = base
+        self.sid = None
+
+    def _req(self, method, path, body=None, timeout=60):
+        data = json.dumps(body).encode() if body is not None else None
+        req = urllib.request.Request(self.base + path, data=data, method=method,
+                                     headers={"Content-Type": "application/json"})
+        try:
+            with urllib.request.urlopen(req, timeout=timeout) as resp:
+                return json.loads(resp.read() or b"{}").get("value")
+        except urllib.error.HTTPError as e:
+            raise WebDriverError(f"{method} {path}: {e.code} {e.read().decode(errors='replace')}") from None
+
+    def _s(self, method, path, body=None):
+        return self._req(method, f"/session/{self.sid}{path}", body)
+
+    def ready(self):
+        try:
+            self._req("GET", "/status", timeout=2)
+            return True
+        except (OSError, WebDriverError):
+            return False
+
+    def start(self, application, args):
+        caps = {"capabilities": {"alwaysMatch": {"tauri:options": {"application": application, "args": args}}}}
+        self.sid = self._req("POST", "/session", caps, timeout=120)["sessionId"]
+
+    def quit(self):
+        if self.sid:
+            try:
+                self._req("DELETE", f"/session/{self.sid}", timeout=20)
+            except (OSError, WebDriverError):
+                pass
+            self.sid = None
+
+    def handles(self):
+        return self._s("GET", "/window/handles")
+
+    def switch(self, handle):
+        self._s("POST", "/window", {"handle": handle})
+
+    def title(self):
+        return self._s("GET", "/title")
+
+    def handle_titled(self, title):
+        """Switches to the window whose document title is `title` and returns its handle."""
+        for handle in self.handles():
+            self.switch(handle)
+            if self.title() == title:
+                return handle
+        return None
+
+    def execute(self, script, *args):
+        return self._s("POST", "/execute/sync", {"script": script, "args": list(args)})
+
+    def execute_async(self, script, *args):
+        return self._s("POST", "/execute/async", {"script": script, "args": list(args)})
+
+    def find(self, css):
+        el = self._s("POST", "/element", {"using": "css selector", "value": css})
+        return next(iter(el.values()))
+
+    def click(self, css):
+        self._s("POST", f"/element/{self.find(css)}/click", {})
+
+    def type_into(self, css, text):
+        el = self.find(css)
+        self._s("POST", f"/element/{el}/clear", {})
+        self._s("POST", f"/element/{el}/value", {"text": text})
+
+    def text(self, css):
+        return self._s("GET", f"/element/{self.find(css)}/text")
+
+    def screenshot(self, path):
+        png = base64.b64decode(self._s("GET", "/screenshot"))
+        with open(path, "wb") as f:
+            f.write(png)
+        return path

@@ -1,0 +1,103 @@
+"""Trove as it starts: tray only, windows on demand, and clean exits."""
+
+import os
+import signal
+import subprocess
+
+import pytest
+
+from conftest import ARTIFACTS, TROVE_BIN
+from desktop import wait_until, web_processes
+
+MENU = ["Show history (Ctrl+Shift+V)", "Pause capture", "", "Settings…", "About Trove", "", "Quit"]
+
+
+def labels(tray):
+    return [e["label"] for e in tray.menu()]
+
+
+def test_starts_with_a_tray_menu_and_no_window(launch):
+    trove = launch()
+    assert labels(trove.tray) == MENU
+    kinds = [e["type"] for e in trove.tray.menu()]
+    assert kinds.count("separator") == 2
+    pause = trove.tray.entry("Pause capture")
+    assert (pause["toggle_type"], pause["toggle_state"]) == ("checkmark", 0)
+    assert trove.windows() == {}
+    assert web_processes(trove.pid) == []
+    assert trove.proc.poll() is None
+
+
+def test_tray_opens_each_window_once_and_closing_destroys_it(launch, desktop):
+    trove = launch()
+    trove.tray.click("Settings…")
+    wait_until(lambda: trove.windows().get("Trove Settings", (None, False))[1], what="Settings to map")
+    trove.tray.click("About Trove")
+    wait_until(lambda: trove.windows().get("About Trove", (None, False))[1], what="About to map")
+    wait_until(lambda: len(web_processes(trove.pid)) >= 2, what="a web process per window")
+
+    # A second request reuses the window.
+    trove.tray.click("Settings…")
+    trove.tray.click("About Trove")
+    assert sorted(trove.windows()) == ["About Trove", "Trove Settings"]
+    subprocess.run(["import", "-window", "root", os.path.join(ARTIFACTS, "tray-settings-and-about.png")], check=False)
+
+    desktop.x11.close(trove.pid, "Trove Settings")
+    wait_until(lambda: "Trove Settings" not in trove.windows(), what="Settings to be destroyed")
+    desktop.x11.close(trove.pid, "About Trove")
+    wait_until(lambda: trove.windows() == {}, what="About to be destroyed")
+    wait_until(lambda: web_processes(trove.pid) == [], what="every web process to exit")
+    assert trove.proc.poll() is None, "Trove must live on with no window"
+    assert labels(trove.tray) == MENU
+
+
+def test_quit_from_the_tray_flushes_and_exits_zero(launch, data_dir):
+    trove = launch()
+    trove.tray.click("Pause capture")
+    wait_until(lambda: trove.tray.entry("Pause capture")["toggle_state"] == 1, what="the check mark")
+    trove.tray.click("Quit")
+    assert trove.wait() == 0
+    assert "exiting" in trove.log()
+
+    again = launch()
+    assert again.tray.entry("Pause capture")["toggle_state"] == 1, "the paused state must survive a restart"
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+def test_signals_exit_cleanly(launch, sig):
+    trove = launch()
+    trove.tray  # ready
+    trove.proc.send_signal(sig)
+    assert trove.wait() == 0
+    assert "exiting" in trove.log()
+
+
+def test_sighup_does_not_kill(launch):
+    trove = launch()
+    trove.tray
+    trove.proc.send_signal(signal.SIGHUP)
+    wait_until(lambda: "SIGHUP received" in trove.log(), what="SIGHUP to be logged")
+    assert trove.proc.poll() is None
+    assert labels(trove.tray) == MENU
+
+
+def test_a_second_process_on_a_locked_database_says_so(launch, data_dir):
+    first = launch()
+    first.tray
+    second = subprocess.run([TROVE_BIN, "--data-dir", data_dir], capture_output=True, text=True, timeout=30)
+    assert second.returncode == 1
+    assert "in use by another Trove process" in second.stderr
+    assert "panicked" not in second.stderr
+    assert first.proc.poll() is None
+
+
+def test_the_data_dir_can_come_from_the_environment(desktop, data_dir):
+    env = dict(os.environ, TROVE_DATA_DIR=data_dir)
+    proc = subprocess.Popen([TROVE_BIN], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        desktop.watcher.item_of(proc.pid)
+        assert os.path.isdir(os.path.join(data_dir, "db"))
+        assert oct(os.stat(data_dir).st_mode & 0o777) == "0o700"
+    finally:
+        proc.terminate()
+        assert proc.wait(30) == 0

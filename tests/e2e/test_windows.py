@@ -1,0 +1,116 @@
+"""The windows as a user meets them, driven through WebDriver and the tray."""
+
+import os
+import subprocess
+
+from conftest import ARTIFACTS, TROVE_BIN
+from desktop import wait_until, web_processes
+
+THEME = "return document.documentElement.dataset.theme"
+
+
+def shot(driver, handle, name):
+    driver.switch(handle)
+    driver.screenshot(os.path.join(ARTIFACTS, f"{name}.png"))
+
+
+def open_from_tray(driver, tray, entry, title):
+    before = set(driver.handles())
+    tray.click(entry)
+    wait_until(lambda: set(driver.handles()) - before, what=f"{title} to open")
+    return wait_until(lambda: driver.handle_titled(title), what=f"a handle titled {title}")
+
+
+def test_a_saved_setting_reaches_every_open_window(webdriver, desktop):
+    driver = webdriver
+    tray = desktop.watcher.item_of(driver.pid)
+    main = wait_until(lambda: driver.handle_titled("Trove"), what="main")
+    assert driver.execute(THEME) == "system"
+
+    settings = open_from_tray(driver, tray, "Settings…", "Trove Settings")
+    about = open_from_tray(driver, tray, "About Trove", "About Trove")
+    version = subprocess.run([TROVE_BIN, "--version"], capture_output=True, text=True, check=True).stdout.split()[-1]
+    wait_until(lambda: driver.text("#version") == version, what="About to show the version")
+    assert desktop.root in driver.text("#facts"), "About must show the data dir"
+    assert len(driver.handles()) == 3
+
+    driver.switch(settings)
+    wait_until(lambda: driver.execute("return document.querySelector('[name=history_max_items]').value") == "1000",
+               what="settings to load")
+    driver.click("select[name=theme] option[value=dark]")
+    driver.click("#save")
+    wait_until(lambda: driver.text("#status") == "Saved.", what="the save to be confirmed")
+
+    for handle in (main, about, settings):
+        driver.switch(handle)
+        wait_until(lambda: driver.execute(THEME) == "dark", what=f"dark theme in {driver.title()}")
+    for handle, name in ((main, "main-dark"), (settings, "settings-dark"), (about, "about-dark")):
+        shot(driver, handle, name)
+
+    # A refused value names its field, marks it, and changes nothing anywhere.
+    driver.switch(settings)
+    driver.type_into("[name=history_max_items]", "5")
+    driver.click("#save")
+    wait_until(lambda: driver.text("#status").startswith("history_max_items:"), what="the field error")
+    assert driver.execute("return document.querySelector('[name=history_max_items]').getAttribute('aria-invalid')") == "true"
+    shot(driver, settings, "settings-refused")
+    driver.switch(settings)
+    saved = driver.execute_async("const done = arguments[arguments.length - 1];"
+                                 "window.__TAURI_INTERNALS__.invoke('get_settings').then(done, e => done(String(e)))")
+    assert saved["history_max_items"] == 1000
+    driver.switch(main)
+    assert driver.execute(THEME) == "dark"
+
+
+def test_pause_follows_between_tray_and_windows(webdriver, desktop):
+    driver = webdriver
+    tray = desktop.watcher.item_of(driver.pid)
+    main = wait_until(lambda: driver.handle_titled("Trove"), what="main")
+    wait_until(lambda: driver.text("#capture") == "Capturing", what="main to show capture state")
+
+    tray.click("Pause capture")
+    wait_until(lambda: driver.text("#capture") == "Paused", what="main to show the pause")
+    assert tray.entry("Pause capture")["toggle_state"] == 1
+    shot(driver, main, "main-paused")
+
+    driver.click("#capture")
+    wait_until(lambda: tray.entry("Pause capture")["toggle_state"] == 0, what="the tray to follow main")
+    assert driver.text("#capture") == "Capturing"
+
+
+def test_main_hides_on_close_and_is_released_after_the_retention_time(webdriver, desktop):
+    driver = webdriver
+    tray = desktop.watcher.item_of(driver.pid)
+    x11 = desktop.x11
+    main = wait_until(lambda: driver.handle_titled("Trove"), what="main")
+    wait_until(lambda: x11.windows(driver.pid).get("Trove", (None, False))[1], what="main to map")
+
+    x11.close(driver.pid, "Trove")
+    wait_until(lambda: not x11.windows(driver.pid)["Trove"][1], what="main to hide")
+    assert main in driver.handles(), "closing main must only hide it"
+    assert len(web_processes(driver.pid)) == 1
+
+    tray.click("Show history")
+    wait_until(lambda: x11.windows(driver.pid)["Trove"][1], what="main to show again")
+    assert driver.handles() == [main], "showing main again must reuse it"
+
+    # Shorten the retention time through Settings, then close both windows.
+    settings = open_from_tray(driver, tray, "Settings…", "Trove Settings")
+    wait_until(lambda: driver.execute("return document.querySelector('[name=window_retain_secs]').value") == "120",
+               what="settings to load")
+    driver.type_into("[name=window_retain_secs]", "1")
+    driver.click("#save")
+    wait_until(lambda: driver.text("#status") == "Saved.", what="the save")
+    x11.close(driver.pid, "Trove Settings")
+    wait_until(lambda: "Trove Settings" not in x11.windows(driver.pid), what="Settings to be destroyed")
+    assert settings not in driver.handles()
+
+    x11.close(driver.pid, "Trove")
+    wait_until(lambda: "Trove" not in x11.windows(driver.pid), timeout=15, what="main to be released")
+    wait_until(lambda: web_processes(driver.pid) == [], what="every web process to exit")
+
+    # Trove lives on in the tray, and a new main can be built.
+    tray.click("Show history")
+    wait_until(lambda: x11.windows(driver.pid).get("Trove", (None, False))[1], what="a new main")
+    tray.click("Quit")
+    wait_until(lambda: desktop.watcher.pid_of(tray.sender) is None, what="Trove to exit")

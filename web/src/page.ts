@@ -1,0 +1,28 @@
+// What every window does: follow the theme and close on Escape.
+import { closeWindow, on } from "./ipc";
+import type { Theme } from "./bindings";
+
+declare global {
+  interface Window {
+    // Set by the core before the page loads (see windows.rs).
+    __TROVE_THEME__?: Theme;
+  }
+}
+
+function applyTheme(theme: Theme) {
+  document.documentElement.dataset.theme = theme;
+}
+
+export function initPage() {
+  applyTheme(window.__TROVE_THEME__ ?? "system");
+  void on.settingsChanged((s) => applyTheme(s.theme));
+  document.addEventListener("keydown", (e) => {
+    if (e.key === "Escape" && !e.defaultPrevented) void closeWindow();
+  });
+}
+
+export function byId<T extends HTMLElement>(id: string): T {
+  const el = document.getElementById(id);
+  if (!el) throw new Error(`missing #${id}`);
+  return el as T;
+}
