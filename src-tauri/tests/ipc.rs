@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 use tauri::ipc::{CallbackFn, InvokeBody};
 use tauri::test::{get_ipc_response, mock_builder, MockRuntime, INVOKE_KEY};
 use tauri::webview::InvokeRequest;
-use tauri::{App, Listener, WebviewUrl, WebviewWindow, WebviewWindowBuilder};
+use tauri::{App, Listener, Manager, WebviewUrl, WebviewWindow, WebviewWindowBuilder};
 use trove_lib::permissions::COMMAND_GRANTS;
 use trove_lib::settings::Settings;
 use trove_lib::windows::AppWindow;

@@ -9,8 +9,8 @@ import socket
 import subprocess
 import threading
 import time
-import urllib.error
-import urllib.request
+import http.client
+import urllib.parse
 
 import gi
 
@@ -184,6 +184,10 @@ class StatusNotifierWatcher:
 
 # --- X11 windows and processes ----------------------------------------------
 
+# GTK also keeps an unmapped leader window titled with the program name; these are Trove's.
+TITLES = {"Trove", "Trove Settings", "About Trove"}
+
+
 class X11:
     def __init__(self, display_name):
         self.d = display.Display(display_name)
@@ -195,7 +199,7 @@ class X11:
         self.WM_DELETE = self.d.intern_atom("WM_DELETE_WINDOW")
 
     def windows(self, pid):
-        """Top-level windows of `pid` that have a title: {title: (window, viewable)}."""
+        """Trove's top-level windows of `pid`: {title: (window, viewable)}."""
         found = {}
         for win in self.root.query_tree().children:
             try:
@@ -204,11 +208,17 @@ class X11:
                     continue
                 name = win.get_full_property(self.NET_WM_NAME, self.UTF8)
                 title = name.value.decode() if name else ""
-                if title:
+                if title in TITLES:
                     found[title] = (win, win.get_attributes().map_state == X.IsViewable)
             except Exception:  # the window went away while we looked
                 continue
         return found
+
+    def raise_(self, pid, title):
+        """Puts the window on top, as clicking it would; WebKit paints only what is exposed."""
+        win, _ = self.windows(pid)[title]
+        win.configure(stack_mode=X.Above)
+        self.d.sync()
 
     def close(self, pid, title):
         """Asks the window to close, exactly as a window manager's close button does."""
@@ -280,18 +290,25 @@ class WebDriver:
     """Just enough of the W3C WebDriver protocol for tauri-driver."""
 
     def __init__(self, base):
-        self.base = base
+        url = urllib.parse.urlsplit(base)
+        self.host, self.port = url.hostname, url.port
         self.sid = None
 
     def _req(self, method, path, body=None, timeout=60):
-        data = json.dumps(body).encode() if body is not None else None
-        req = urllib.request.Request(self.base + path, data=data, method=method,
-                                     headers={"Content-Type": "application/json"})
+        # http.client rather than urllib: urllib sends "Connection: close", which
+        # tauri-driver forwards, and WebKitWebDriver then drops connections that
+        # tauri-driver's pool still reuses.
+        conn = http.client.HTTPConnection(self.host, self.port, timeout=timeout)
         try:
-            with urllib.request.urlopen(req, timeout=timeout) as resp:
-                return json.loads(resp.read() or b"{}").get("value")
-        except urllib.error.HTTPError as e:
-            raise WebDriverError(f"{method} {path}: {e.code} {e.read().decode(errors='replace')}") from None
+            data = json.dumps(body).encode() if body is not None else None
+            conn.request(method, path, body=data, headers={"Content-Type": "application/json"})
+            resp = conn.getresponse()
+            payload = resp.read()
+        finally:
+            conn.close()
+        if resp.status >= 400:
+            raise WebDriverError(f"{method} {path}: {resp.status} {payload.decode(errors='replace')}")
+        return json.loads(payload or b"{}").get("value")
 
     def _s(self, method, path, body=None):
         return self._req(method, f"/session/{self.sid}{path}", body)

@@ -6,7 +6,7 @@ import subprocess
 
 import pytest
 
-from conftest import ARTIFACTS, TROVE_BIN
+from conftest import TROVE_BIN
 from desktop import wait_until, web_processes
 
 MENU = ["Show history (Ctrl+Shift+V)", "Pause capture", "", "Settings…", "About Trove", "", "Quit"]
@@ -40,7 +40,6 @@ def test_tray_opens_each_window_once_and_closing_destroys_it(launch, desktop):
     trove.tray.click("Settings…")
     trove.tray.click("About Trove")
     assert sorted(trove.windows()) == ["About Trove", "Trove Settings"]
-    subprocess.run(["import", "-window", "root", os.path.join(ARTIFACTS, "tray-settings-and-about.png")], check=False)
 
     desktop.x11.close(trove.pid, "Trove Settings")
     wait_until(lambda: "Trove Settings" not in trove.windows(), what="Settings to be destroyed")

@@ -9,8 +9,12 @@ from desktop import wait_until, web_processes
 THEME = "return document.documentElement.dataset.theme"
 
 
-def shot(driver, handle, name):
+def shot(driver, x11, handle, name):
     driver.switch(handle)
+    x11.raise_(driver.pid, driver.title())
+    # Two animation frames: the raised window has painted its current state.
+    driver.execute_async("const done = arguments[0];"
+                         "requestAnimationFrame(() => requestAnimationFrame(() => done(true)))")
     driver.screenshot(os.path.join(ARTIFACTS, f"{name}.png"))
 
 
@@ -45,7 +49,7 @@ def test_a_saved_setting_reaches_every_open_window(webdriver, desktop):
         driver.switch(handle)
         wait_until(lambda: driver.execute(THEME) == "dark", what=f"dark theme in {driver.title()}")
     for handle, name in ((main, "main-dark"), (settings, "settings-dark"), (about, "about-dark")):
-        shot(driver, handle, name)
+        shot(driver, desktop.x11, handle, name)
 
     # A refused value names its field, marks it, and changes nothing anywhere.
     driver.switch(settings)
@@ -53,7 +57,7 @@ def test_a_saved_setting_reaches_every_open_window(webdriver, desktop):
     driver.click("#save")
     wait_until(lambda: driver.text("#status").startswith("history_max_items:"), what="the field error")
     assert driver.execute("return document.querySelector('[name=history_max_items]').getAttribute('aria-invalid')") == "true"
-    shot(driver, settings, "settings-refused")
+    shot(driver, desktop.x11, settings, "settings-refused")
     driver.switch(settings)
     saved = driver.execute_async("const done = arguments[arguments.length - 1];"
                                  "window.__TAURI_INTERNALS__.invoke('get_settings').then(done, e => done(String(e)))")
@@ -71,7 +75,7 @@ def test_pause_follows_between_tray_and_windows(webdriver, desktop):
     tray.click("Pause capture")
     wait_until(lambda: driver.text("#capture") == "Paused", what="main to show the pause")
     assert tray.entry("Pause capture")["toggle_state"] == 1
-    shot(driver, main, "main-paused")
+    shot(driver, desktop.x11, main, "main-paused")
 
     driver.click("#capture")
     wait_until(lambda: tray.entry("Pause capture")["toggle_state"] == 0, what="the tray to follow main")

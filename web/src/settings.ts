@@ -45,7 +45,10 @@ form.addEventListener("submit", (e) => {
     },
     (err: IpcError) => {
       const field = err.message.split(":")[0];
-      for (const f of fields()) f.toggleAttribute("aria-invalid", f.name === field);
+      for (const f of fields()) {
+        if (f.name === field) f.setAttribute("aria-invalid", "true");
+        else f.removeAttribute("aria-invalid");
+      }
       report(err.message, true);
     },
   );
