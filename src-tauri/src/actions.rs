@@ -1,16 +1,39 @@
 //! What a user can do, whichever way they ask: a window, the tray or the command line.
 
 use crate::error::Result;
-use crate::events;
 use crate::settings::Settings;
 use crate::state::{AppState, CaptureState};
+use crate::{autostart, events, shortcut};
 use tauri::{AppHandle, Manager, Runtime};
 
+/// Validates `new`, carries its OS side out (start at login, the global
+/// shortcut), then stores it. Whatever fails, the old settings stay in force.
 pub fn save_settings<R: Runtime>(app: &AppHandle<R>, new: Settings) -> Result<Settings> {
-    let saved = app.state::<AppState>().update_settings(new)?;
+    let state = app.state::<AppState>();
+    let new = new.validated()?;
+    let old = state.settings();
+    apply_to_os(app, &old, &new)?;
+    let saved = state.update_settings(new.clone()).inspect_err(|_| {
+        if let Err(e) = apply_to_os(app, &new, &old) {
+            log::error!("cannot restore the previous OS settings: {e}");
+        }
+    })?;
     log::info!("settings saved");
     events::settings_changed(app, &saved);
     Ok(saved)
+}
+
+fn apply_to_os<R: Runtime>(app: &AppHandle<R>, from: &Settings, to: &Settings) -> Result<()> {
+    if from.autostart != to.autostart {
+        autostart::set(app, to.autostart)?;
+    }
+    shortcut::rebind(app, &from.shortcut, &to.shortcut).inspect_err(|_| {
+        if from.autostart != to.autostart {
+            if let Err(e) = autostart::set(app, from.autostart) {
+                log::error!("cannot restore start at login: {e}");
+            }
+        }
+    })
 }
 
 pub fn set_capture_paused<R: Runtime>(app: &AppHandle<R>, paused: bool) -> Result<CaptureState> {

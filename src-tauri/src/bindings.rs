@@ -5,6 +5,7 @@
 use crate::error::{ErrorKind, IpcError};
 use crate::events;
 use crate::permissions::COMMAND_GRANTS;
+use crate::session::DisplaySession;
 use crate::settings::{Settings, Theme};
 use crate::state::{AppInfo, CaptureState};
 use crate::windows::AppWindow;
@@ -20,6 +21,7 @@ fn render() -> String {
         Theme::decl(&cfg),
         CaptureState::decl(&cfg),
         AppInfo::decl(&cfg),
+        DisplaySession::decl(&cfg),
         AppWindow::decl(&cfg),
         ErrorKind::decl(&cfg),
         IpcError::decl(&cfg),

@@ -22,6 +22,9 @@ pub enum Error {
     Storage(String),
     #[error("window: {0}")]
     Window(String),
+    /// The OS refused: autostart entry, key grab and the like.
+    #[error("{0}")]
+    System(String),
 }
 
 impl Error {
@@ -39,6 +42,7 @@ impl Error {
             Error::NewerSchema { .. } => ErrorKind::NewerSchema,
             Error::Storage(_) => ErrorKind::Storage,
             Error::Window(_) => ErrorKind::Window,
+            Error::System(_) => ErrorKind::System,
         }
     }
 
@@ -67,6 +71,7 @@ pub enum ErrorKind {
     NewerSchema,
     Storage,
     Window,
+    System,
 }
 
 /// The shape every rejected command takes in JavaScript.

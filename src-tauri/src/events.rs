@@ -3,7 +3,7 @@
 
 use crate::settings::Settings;
 use crate::state::CaptureState;
-use crate::{tray, windows};
+use crate::{shortcut, tray, windows};
 use tauri::{AppHandle, Emitter, Runtime};
 
 pub const SETTINGS_CHANGED: &str = "settings://changed";
@@ -11,7 +11,7 @@ pub const CAPTURE_STATE: &str = "capture://state";
 
 pub fn settings_changed<R: Runtime>(app: &AppHandle<R>, settings: &Settings) {
     emit(app, SETTINGS_CHANGED, settings);
-    tray::show_shortcut(app, &settings.shortcut);
+    tray::show_shortcut(app, shortcut::active(app).as_deref());
     windows::retention_changed(app);
 }
 

@@ -1,33 +1,37 @@
 //! Trove's core process: wires the store, tray, windows and IPC together.
 
 mod actions;
+mod autostart;
 #[cfg(test)]
 mod bindings;
 pub mod cli;
 mod commands;
 pub mod error;
 mod events;
+mod launch;
 pub mod permissions;
+pub mod session;
 pub mod settings;
+mod shortcut;
 mod signals;
 pub mod state;
 pub mod store;
 mod tray;
 pub mod windows;
 
-use clap::Parser;
+use cli::Command;
 use state::AppState;
-use std::path::PathBuf;
+use std::hash::{Hash, Hasher};
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use tauri::{Builder, RunEvent, Runtime};
+use tauri::{AppHandle, Builder, Manager, RunEvent, Runtime};
 
 /// Must equal `identifier` in tauri.conf.json.
 pub const IDENTIFIER: &str = "dev.trove.Trove";
 
-/// What the real app and the IPC tests share: state, commands, window policy.
-pub fn build<R: Runtime>(builder: Builder<R>, state: AppState) -> Builder<R> {
+/// What the real app and the IPC tests share: commands and window policy.
+pub fn build<R: Runtime>(builder: Builder<R>) -> Builder<R> {
     builder
-        .manage(state)
         .manage(windows::Retention::default())
         .invoke_handler(tauri::generate_handler![
             commands::get_settings,
@@ -45,34 +49,61 @@ pub fn open_state(data_dir: PathBuf) -> error::Result<AppState> {
     AppState::new(store, data_dir)
 }
 
+/// One running Trove per data dir: a second launch with the same data dir is
+/// forwarded to it, one with another data dir starts its own.
+fn instance_id(custom_data_dir: Option<&Path>) -> String {
+    match custom_data_dir {
+        None => IDENTIFIER.to_string(),
+        Some(dir) => {
+            let mut hasher = std::collections::hash_map::DefaultHasher::new();
+            dir.hash(&mut hasher);
+            format!("{IDENTIFIER}.d{:016x}", hasher.finish())
+        }
+    }
+}
+
 pub fn run() -> ExitCode {
-    let cli = cli::Cli::parse();
+    let cli = cli::Cli::parse_or_exit();
     env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("trove=info"))
         .init();
 
     let Some(data_dir) = cli
         .data_dir
+        .clone()
         .or_else(|| dirs::data_dir().map(|d| d.join(IDENTIFIER)))
     else {
         eprintln!("trove: no data dir: set HOME, XDG_DATA_HOME or pass --data-dir");
         return ExitCode::FAILURE;
     };
-    let state = match open_state(data_dir) {
-        Ok(state) => state,
-        Err(e) => {
-            eprintln!("trove: {e}");
-            return ExitCode::FAILURE;
-        }
+    if std::env::var_os("DISPLAY").is_none() && std::env::var_os("WAYLAND_DISPLAY").is_none() {
+        eprintln!(
+            "trove: no display: Trove needs a graphical session (DISPLAY or WAYLAND_DISPLAY)"
+        );
+        return ExitCode::FAILURE;
+    }
+    let command = cli.command;
+    let app = build(tauri::Builder::default())
+        // First, so that a second launch forwards its request and exits before anything else starts.
+        .plugin(
+            tauri_plugin_single_instance::Builder::new()
+                .dbus_id(instance_id(cli.data_dir.as_deref()))
+                .callback(launch::on_second_launch)
+                .build(),
+        )
+        .plugin(autostart::plugin());
+    let app = if session::DisplaySession::current().has_global_shortcuts() {
+        app.plugin(shortcut::plugin())
+    } else {
+        app
     };
-
-    let app = build(tauri::Builder::default(), state)
+    let app = app
         .setup(move |app| {
-            tray::create(app.handle())?;
-            signals::install(app.handle().clone())?;
-            if let Some(cli::Command::Show { window }) = cli.command {
-                windows::show(app.handle(), window)?;
+            // An error returned from here would make Tauri panic; leave plainly instead.
+            if let Err(e) = start(app.handle(), data_dir, command) {
+                eprintln!("trove: {e}");
+                app.cleanup_before_exit();
+                std::process::exit(1);
             }
-            log::info!("ready");
             Ok(())
         })
         .build(tauri::generate_context!());
@@ -89,7 +120,6 @@ pub fn run() -> ExitCode {
             code: None, api, ..
         } => api.prevent_exit(),
         RunEvent::Exit => {
-            use tauri::Manager;
             if let Err(e) = app.state::<AppState>().flush() {
                 log::error!("final flush failed: {e}");
             }
@@ -98,4 +128,29 @@ pub fn run() -> ExitCode {
         _ => {}
     });
     ExitCode::from(u8::try_from(code).unwrap_or(1))
+}
+
+/// Runs once this process is known to be the only Trove for its data dir.
+fn start<R: Runtime>(
+    app: &AppHandle<R>,
+    data_dir: PathBuf,
+    command: Option<Command>,
+) -> Result<(), Box<dyn std::error::Error>> {
+    if command == Some(Command::Quit) {
+        println!("Trove is not running.");
+        app.cleanup_before_exit();
+        std::process::exit(0);
+    }
+    app.manage(open_state(data_dir)?);
+    if let Err(e) = autostart::reconcile(app) {
+        log::error!("{e}");
+    }
+    shortcut::register_saved(app);
+    tray::create(app)?;
+    signals::install(app.clone())?;
+    if let Some(request) = command {
+        launch::perform(app, request, "command line")?;
+    }
+    log::info!("ready");
+    Ok(())
 }

@@ -1,6 +1,7 @@
 //! The core's state and the rules for changing it. Callers broadcast the result.
 
 use crate::error::Result;
+use crate::session::DisplaySession;
 use crate::settings::Settings;
 use crate::store::Store;
 use serde::Serialize;
@@ -22,6 +23,7 @@ pub struct AppInfo {
     pub database_dir: String,
     pub schema_version: u32,
     pub database_bytes: u64,
+    pub session: DisplaySession,
 }
 
 pub struct AppState {
@@ -86,6 +88,7 @@ impl AppState {
             database_dir: self.store.dir().display().to_string(),
             schema_version: self.store.schema_version()?,
             database_bytes: self.store.size_on_disk()?,
+            session: DisplaySession::current(),
         })
     }
 

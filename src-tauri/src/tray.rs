@@ -2,7 +2,7 @@
 
 use crate::state::{AppState, CaptureState};
 use crate::windows::{self, AppWindow};
-use crate::{actions, error::Result};
+use crate::{actions, error::Result, shortcut};
 use tauri::image::Image;
 use tauri::menu::{CheckMenuItem, Menu, MenuEvent, MenuItem, PredefinedMenuItem};
 use tauri::tray::TrayIconBuilder;
@@ -22,18 +22,25 @@ struct LiveItems<R: Runtime> {
     pause: CheckMenuItem<R>,
 }
 
-fn show_label(shortcut: &str) -> String {
-    format!("Show history ({shortcut})")
+fn show_label(shortcut: Option<&str>) -> String {
+    match shortcut {
+        Some(keys) => format!("Show history ({keys})"),
+        None => "Show history".into(),
+    }
 }
 
 pub fn create<R: Runtime>(app: &AppHandle<R>) -> Result<()> {
     let state = app.state::<AppState>();
     let paused = state.capture_state()?.paused;
-    build(app, &state.settings().shortcut, paused)
+    build(app, shortcut::active(app).as_deref(), paused)
         .map_err(|e| crate::error::Error::Window(format!("tray: {e}")))
 }
 
-fn build<R: Runtime>(app: &AppHandle<R>, shortcut: &str, paused: bool) -> tauri::Result<()> {
+fn build<R: Runtime>(
+    app: &AppHandle<R>,
+    shortcut: Option<&str>,
+    paused: bool,
+) -> tauri::Result<()> {
     let show = MenuItem::with_id(app, id::SHOW, show_label(shortcut), true, None::<&str>)?;
     let pause =
         CheckMenuItem::with_id(app, id::PAUSE, "Pause capture", true, paused, None::<&str>)?;
@@ -79,7 +86,7 @@ fn on_menu_event<R: Runtime>(app: &AppHandle<R>, event: MenuEvent) {
     }
 }
 
-pub fn show_shortcut<R: Runtime>(app: &AppHandle<R>, shortcut: &str) {
+pub fn show_shortcut<R: Runtime>(app: &AppHandle<R>, shortcut: Option<&str>) {
     if let Some(items) = app.try_state::<LiveItems<R>>() {
         if let Err(e) = items.show.set_text(show_label(shortcut)) {
             log::error!("cannot update the tray's show item: {e}");

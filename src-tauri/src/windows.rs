@@ -95,6 +95,28 @@ pub fn show<R: Runtime>(app: &AppHandle<R>, window: AppWindow) -> Result<()> {
     Ok(())
 }
 
+/// Hides `window` if it is showing, shows it otherwise.
+pub fn toggle<R: Runtime>(app: &AppHandle<R>, window: AppWindow) -> Result<()> {
+    match app.get_webview_window(window.label()) {
+        Some(existing) if existing.is_visible().unwrap_or(false) => {
+            close(&existing.as_ref().window(), window)
+        }
+        _ => show(app, window),
+    }
+}
+
+/// What the window manager's close button does: hide `main`, destroy the rest.
+fn close<R: Runtime>(window: &tauri::Window<R>, kind: AppWindow) -> Result<()> {
+    let err = |e: tauri::Error| Error::Window(format!("{}: {e}", kind.label()));
+    if kind.hides_on_close() {
+        window.hide().map_err(err)?;
+        schedule_release(window.app_handle());
+    } else {
+        window.destroy().map_err(err)?;
+    }
+    Ok(())
+}
+
 pub fn on_window_event<R: Runtime>(window: &tauri::Window<R>, event: &WindowEvent) {
     match event {
         WindowEvent::CloseRequested { api, .. } => {
@@ -103,10 +125,9 @@ pub fn on_window_event<R: Runtime>(window: &tauri::Window<R>, event: &WindowEven
             };
             if kind.hides_on_close() {
                 api.prevent_close();
-                if let Err(e) = window.hide() {
-                    log::error!("cannot hide {}: {e}", kind.label());
+                if let Err(e) = close(window, kind) {
+                    log::error!("{e}");
                 }
-                schedule_release(window.app_handle());
             }
         }
         WindowEvent::Destroyed => log::info!("window {} destroyed", window.label()),

@@ -21,7 +21,8 @@ impl Harness {
     fn new() -> Self {
         let dir = tempfile::tempdir().unwrap();
         let state = trove_lib::open_state(dir.path().to_owned()).unwrap();
-        let app = trove_lib::build(mock_builder(), state)
+        let app = trove_lib::build(mock_builder())
+            .manage(state)
             .build(tauri::generate_context!(test = true))
             .unwrap();
         Harness { app, _dir: dir }

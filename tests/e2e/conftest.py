@@ -27,12 +27,13 @@ def desktop():
     os.makedirs(ARTIFACTS, exist_ok=True)
     root = tempfile.mkdtemp(prefix="trove-e2e-")
     # WebKit, GTK and the autostart dir all write under these; keep them private.
-    for var, sub in [("HOME", "home"), ("XDG_CONFIG_HOME", "config"), ("XDG_DATA_HOME", "data"),
+    for var, sub in [("HOME", "home"), ("XDG_CONFIG_HOME", "home/.config"), ("XDG_DATA_HOME", "data"),
                      ("XDG_CACHE_HOME", "cache"), ("XDG_RUNTIME_DIR", "runtime")]:
         path = os.path.join(root, sub)
         os.makedirs(path, mode=0o700)
         os.environ[var] = path
     os.environ.pop("WAYLAND_DISPLAY", None)
+    os.environ.pop("XDG_SESSION_TYPE", None)
     os.environ["GDK_BACKEND"] = "x11"
     os.environ["NO_AT_BRIDGE"] = "1"
     os.environ.pop("TROVE_DATA_DIR", None)
@@ -100,27 +101,53 @@ def launch(desktop, data_dir, request):
         proc.kill()
 
 
+class TauriDriver:
+    """tauri-driver; the apps it starts inherit its environment. Their output goes to `log_path`."""
+
+    def __init__(self, env=None):
+        self.port = free_port()
+        self.log_path = os.path.join(ARTIFACTS, f"tauri-driver-{self.port}.log")
+        self.proc = subprocess.Popen(["tauri-driver", "--port", str(self.port), "--native-port", str(free_port())],
+                                     stdout=open(self.log_path, "ab"), stderr=subprocess.STDOUT, env=env)
+        wait_until(WebDriver(self.url).ready, 30, "tauri-driver to listen")
+
+    @property
+    def url(self):
+        return f"http://127.0.0.1:{self.port}"
+
+    def stop(self):
+        self.proc.terminate()
+        self.proc.wait(10)
+
+
 @pytest.fixture(scope="session")
 def tauri_driver(desktop):
-    port = free_port()
-    log = open(os.path.join(ARTIFACTS, "tauri-driver.log"), "ab")
-    proc = subprocess.Popen(["tauri-driver", "--port", str(port), "--native-port", str(free_port())],
-                            stdout=log, stderr=subprocess.STDOUT)
-    probe = WebDriver(f"http://127.0.0.1:{port}")
-    wait_until(probe.ready, 30, "tauri-driver to listen")
-    yield f"http://127.0.0.1:{port}"
-    proc.terminate()
-    proc.wait(10)
+    driver = TauriDriver()
+    yield driver
+    driver.stop()
 
 
 @pytest.fixture
-def webdriver(tauri_driver, data_dir):
-    """A WebDriver session on a Trove started with `show main` (the session binds to the first webview)."""
-    driver = WebDriver(tauri_driver)
-    driver.start(TROVE_BIN, ["--data-dir", data_dir, "show", "main"])
-    driver.pid = wait_until(lambda: find_process(data_dir), 30, "the Trove under WebDriver")
-    yield driver
-    driver.quit()
+def open_session(data_dir):
+    """Starts a WebDriver session on a Trove launched with `show main` (a session binds to the first webview)."""
+    started = []
+
+    def start(tauri_driver):
+        driver = WebDriver(tauri_driver.url)
+        driver.start(TROVE_BIN, ["--data-dir", data_dir, "show", "main"])
+        started.append(driver)
+        driver.pid = wait_until(lambda: find_process(data_dir), 30, "the Trove under WebDriver")
+        driver.log_path = tauri_driver.log_path
+        return driver
+
+    yield start
+    for driver in started:
+        driver.quit()
     pid = find_process(data_dir)
     if pid:
         os.kill(pid, signal.SIGKILL)
+
+
+@pytest.fixture
+def webdriver(tauri_driver, open_session):
+    return open_session(tauri_driver)

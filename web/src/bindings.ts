@@ -18,11 +18,13 @@ export type Theme = "system" | "light" | "dark";
 
 export type CaptureState = { paused: boolean, };
 
-export type AppInfo = { name: string, version: string, build: string, data_dir: string, database_dir: string, schema_version: number, database_bytes: number, };
+export type AppInfo = { name: string, version: string, build: string, data_dir: string, database_dir: string, schema_version: number, database_bytes: number, session: DisplaySession, };
+
+export type DisplaySession = "x11" | "wayland";
 
 export type AppWindow = "main" | "settings" | "about";
 
-export type ErrorKind = "rejected" | "invalid_input" | "locked" | "newer_schema" | "storage" | "window";
+export type ErrorKind = "rejected" | "invalid_input" | "locked" | "newer_schema" | "storage" | "window" | "system";
 
 export type IpcError = { kind: ErrorKind, message: string, };
 

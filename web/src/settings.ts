@@ -11,12 +11,18 @@ let current: Settings | undefined;
 type Field = HTMLInputElement | HTMLSelectElement;
 const fields = () => [...form.querySelectorAll<Field>("[name]")];
 
+const checkbox = (f: Field) => (f instanceof HTMLInputElement && f.type === "checkbox" ? f : undefined);
+
 function fill(settings: Settings) {
   current = settings;
   for (const field of fields()) {
-    field.value = String(settings[field.name as keyof Settings]);
+    const value = settings[field.name as keyof Settings];
+    const box = checkbox(field);
+    if (box) box.checked = value === true;
+    else field.value = String(value);
     field.removeAttribute("aria-invalid");
   }
+  showShortcut(settings.shortcut);
 }
 
 // Number fields go to the core as numbers when they are numbers and as typed
@@ -25,7 +31,9 @@ function read(base: Settings): Settings {
   const next: Record<string, unknown> = { ...base };
   for (const field of fields()) {
     const n = Number(field.value);
-    next[field.name] = field.type === "number" && field.value !== "" && Number.isFinite(n) ? n : field.value;
+    const box = checkbox(field);
+    if (box) next[field.name] = box.checked;
+    else next[field.name] = field.type === "number" && field.value !== "" && Number.isFinite(n) ? n : field.value;
   }
   return next as Settings;
 }
@@ -58,9 +66,54 @@ paused.addEventListener("change", () => {
   ipc.setCapturePaused(paused.checked).catch((err: IpcError) => report(err.message, true));
 });
 
+// The shortcut recorder: click, then press the new keys (Esc cancels).
+const recorder = byId<HTMLButtonElement>("shortcut");
+const shortcutField = form.querySelector<HTMLInputElement>("[name=shortcut]")!;
+let recording = false;
+
+function showShortcut(keys: string) {
+  shortcutField.value = keys;
+  recorder.textContent = keys;
+  recording = false;
+  recorder.classList.remove("recording");
+}
+
+recorder.addEventListener("click", () => {
+  recording = true;
+  recorder.textContent = "Press the new keys…";
+  recorder.classList.add("recording");
+});
+
+const MODIFIER_KEYS = new Set(["Control", "Shift", "Alt", "Meta", "Super", "Hyper", "OS", "AltGraph"]);
+
+// KeyboardEvent.code names the physical key, whatever the layout and modifiers.
+function keyName(e: KeyboardEvent): string | undefined {
+  const m = /^(?:Key|Digit)([A-Z0-9])$/.exec(e.code) ?? /^(F[0-9]{1,2})$/.exec(e.code);
+  if (m) return m[1];
+  const named: Record<string, string> = {
+    Space: "Space", Tab: "Tab", Enter: "Enter", Backspace: "Backspace", Delete: "Delete",
+    Insert: "Insert", Home: "Home", End: "End", PageUp: "PageUp", PageDown: "PageDown",
+    ArrowUp: "Up", ArrowDown: "Down", ArrowLeft: "Left", ArrowRight: "Right",
+  };
+  return named[e.code];
+}
+
+recorder.addEventListener("keydown", (e) => {
+  if (!recording) return;
+  e.preventDefault();
+  if (e.key === "Escape") return showShortcut(current?.shortcut ?? shortcutField.value);
+  if (MODIFIER_KEYS.has(e.key)) return;
+  const key = keyName(e);
+  if (!key) return report(`${e.code} cannot be part of a shortcut`, true);
+  const parts = [e.ctrlKey && "Ctrl", e.altKey && "Alt", e.shiftKey && "Shift", e.metaKey && "Super", key];
+  showShortcut(parts.filter(Boolean).join("+"));
+  report("Save to use the new shortcut.", false);
+});
+
 byId("close").addEventListener("click", () => void closeWindow());
 
 void on.settingsChanged(fill);
 void on.captureState((s) => (paused.checked = s.paused));
 ipc.getSettings().then(fill, (err: IpcError) => report(err.message, true));
+ipc.appInfo().then((info) => (byId("shortcut-note").hidden = info.session !== "wayland"));
 ipc.getCaptureState().then((s) => (paused.checked = s.paused));
