@@ -53,7 +53,7 @@ class Trove:
     def __init__(self, desktop, data_dir, args, name):
         self.desktop, self.data_dir = desktop, data_dir
         self.log_path = os.path.join(ARTIFACTS, f"{name}.log")
-        log = open(self.log_path, "ab")
+        log = open(self.log_path, "wb")
         self.proc = subprocess.Popen([TROVE_BIN, "--data-dir", data_dir, *args],
                                      stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
         self.pid = self.proc.pid
@@ -108,7 +108,7 @@ class TauriDriver:
         self.port = free_port()
         self.log_path = os.path.join(ARTIFACTS, f"tauri-driver-{self.port}.log")
         self.proc = subprocess.Popen(["tauri-driver", "--port", str(self.port), "--native-port", str(free_port())],
-                                     stdout=open(self.log_path, "ab"), stderr=subprocess.STDOUT, env=env)
+                                     stdout=open(self.log_path, "wb"), stderr=subprocess.STDOUT, env=env)
         wait_until(WebDriver(self.url).ready, 30, "tauri-driver to listen")
 
     @property
