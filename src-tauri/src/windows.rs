@@ -52,7 +52,7 @@ impl AppWindow {
             AppWindow::Settings => Spec {
                 title: "Trove Settings",
                 page: "settings.html",
-                size: (560.0, 600.0),
+                size: (560.0, 720.0),
                 resizable: true,
             },
             AppWindow::About => Spec {
