@@ -8,11 +8,13 @@ DEBUG_BIN := target/debug/trove
 RELEASE_BIN := target/release/trove
 ARTIFACTS := artifacts
 
-.PHONY: help run test deps deps-test web release unit e2e bindings clean
+.PHONY: help run test deps deps-test web release unit e2e bindings package test-package clean
 
 help:
 	@echo "make run    build and start Trove (release)"
 	@echo "make test   run every test headless (unit, IPC/ACL, end-to-end)"
+	@echo "make package        build the .deb with Tauri's bundler (target/release/bundle/deb/)"
+	@echo "make test-package   build, inspect, install, run and remove the .deb"
 	@echo "make bindings   regenerate web/src/bindings.ts from the Rust types"
 
 deps:
@@ -35,9 +37,9 @@ run: release
 	  exec $(RELEASE_BIN); \
 	fi
 
-# One debug build serves both layers: `cargo test` also builds the binary that
-# the end-to-end tests drive.
-test: deps-test web unit e2e
+# One debug build serves the first three layers: `cargo test` also builds the
+# binary that the end-to-end tests drive. The package needs its own release build.
+test: deps-test web unit e2e test-package
 
 unit:
 	$(CARGO) test --locked
@@ -46,6 +48,14 @@ e2e:
 	mkdir -p $(ARTIFACTS)
 	TROVE_BIN=$(abspath $(DEBUG_BIN)) TROVE_ARTIFACTS=$(abspath $(ARTIFACTS))/e2e \
 	  dbus-run-session -- $(PYTHON) -m pytest -p no:cacheprovider tests/e2e -v
+
+package: deps web
+	mkdir -p target/packaging
+	gzip -9n -c packaging/changelog > target/packaging/changelog.gz
+	web/node_modules/.bin/tauri build --bundles deb
+
+test-package: deps-test package
+	scripts/test-package
 
 bindings:
 	UPDATE_BINDINGS=1 $(CARGO) test --lib bindings
