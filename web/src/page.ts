@@ -9,12 +9,18 @@ declare global {
   }
 }
 
+const systemDark = window.matchMedia("(prefers-color-scheme: dark)");
+
+// data-theme is the setting; data-scheme is what it means right now, and all the CSS looks at.
 function applyTheme(theme: Theme) {
-  document.documentElement.dataset.theme = theme;
+  const root = document.documentElement;
+  root.dataset.theme = theme;
+  root.dataset.scheme = theme === "system" ? (systemDark.matches ? "dark" : "light") : theme;
 }
 
 export function initPage() {
   applyTheme(window.__TROVE_THEME__ ?? "system");
+  systemDark.addEventListener("change", () => applyTheme(document.documentElement.dataset.theme as Theme));
   void on.settingsChanged((s) => applyTheme(s.theme));
   document.addEventListener("keydown", (e) => {
     if (e.key === "Escape" && !e.defaultPrevented) void closeWindow();
