@@ -8,7 +8,7 @@ DEBUG_BIN := target/debug/trove
 RELEASE_BIN := target/release/trove
 ARTIFACTS := artifacts
 
-.PHONY: help run test deps deps-test web release unit e2e bindings package test-package clean
+.PHONY: bench help run test deps deps-test web release unit e2e bindings package test-package clean
 
 help:
 	@echo "make run    build and start Trove (release)"
@@ -63,3 +63,9 @@ bindings:
 clean:
 	$(CARGO) clean
 	rm -rf web/dist $(ARTIFACTS)
+
+# Performance figures next to CopyQ; not part of `make test`.
+bench: release
+	@dpkg-query -W copyq >/dev/null 2>&1 || sudo_cmd=$$([ "$$(id -u)" -eq 0 ] || echo sudo); \
+	  dpkg-query -W copyq >/dev/null 2>&1 || $$sudo_cmd apt-get install -y -qq copyq
+	dbus-run-session -- $(PYTHON) bench/run.py $(RELEASE_BIN)
