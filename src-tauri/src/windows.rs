@@ -64,6 +64,10 @@ impl AppWindow {
         }
     }
 
+    fn error(self, e: tauri::Error) -> Error {
+        Error::Window(format!("{}: {e}", self.label()))
+    }
+
     /// Closing `main` only hides it, so that reopening is instant; the others go.
     fn hides_on_close(self) -> bool {
         self == AppWindow::Main
@@ -72,7 +76,7 @@ impl AppWindow {
 
 /// Shows `window`, building it first if it does not exist.
 pub fn show<R: Runtime>(app: &AppHandle<R>, window: AppWindow) -> Result<()> {
-    let err = |e: tauri::Error| Error::Window(format!("{}: {e}", window.label()));
+    let err = |e| window.error(e);
     if let Some(existing) = app.get_webview_window(window.label()) {
         retention(app).cancel();
         existing.show().map_err(err)?;
@@ -107,7 +111,7 @@ pub fn toggle<R: Runtime>(app: &AppHandle<R>, window: AppWindow) -> Result<()> {
 
 /// What the window manager's close button does: hide `main`, destroy the rest.
 fn close<R: Runtime>(window: &tauri::Window<R>, kind: AppWindow) -> Result<()> {
-    let err = |e: tauri::Error| Error::Window(format!("{}: {e}", kind.label()));
+    let err = |e| kind.error(e);
     if kind.hides_on_close() {
         window.hide().map_err(err)?;
         schedule_release(window.app_handle());

@@ -313,5 +313,8 @@ fn app_info_describes_this_build_and_its_data() {
     assert_eq!(info["schema_version"], trove_lib::store::SCHEMA_VERSION);
     assert!(info["database_dir"].as_str().unwrap().ends_with("/db"));
     assert!(info["database_bytes"].as_u64().unwrap() > 0);
-    assert!(["x11", "wayland"].contains(&info["session"].as_str().unwrap()), "{info}");
+    assert!(
+        ["x11", "wayland"].contains(&info["session"].as_str().unwrap()),
+        "{info}"
+    );
 }
