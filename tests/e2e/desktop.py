@@ -214,6 +214,9 @@ class X11:
                 continue
         return found
 
+    def viewable(self, pid, title):
+        return self.windows(pid).get(title, (None, False))[1]
+
     def raise_(self, pid, title):
         """Puts the window on top, as clicking it would; WebKit paints only what is exposed."""
         win, _ = self.windows(pid)[title]
@@ -369,6 +372,13 @@ class WebDriver:
 
     def text(self, css):
         return self._s("GET", f"/element/{self.find(css)}/text")
+
+    def open_from_tray(self, tray, entry, title):
+        """Clicks `entry` in the tray and switches to the new window titled `title`."""
+        before = set(self.handles())
+        tray.click(entry)
+        wait_until(lambda: set(self.handles()) - before, what=f"{title} to open")
+        return wait_until(lambda: self.handle_titled(title), what=f"a handle titled {title}")
 
     def screenshot(self, path):
         png = base64.b64decode(self._s("GET", "/screenshot"))

@@ -18,7 +18,7 @@ def trove(data_dir, *args, env=None):
 
 
 def viewable(proc, title):
-    return proc.windows().get(title, (None, False))[1]
+    return proc.desktop.x11.viewable(proc.pid, title)
 
 
 def requests_in(log):
@@ -153,7 +153,7 @@ def test_a_new_shortcut_from_settings_replaces_the_old_one(webdriver, desktop):
     driver = webdriver
     tray = desktop.watcher.item_of(driver.pid)
     x11 = desktop.x11
-    wait_until(lambda: x11.windows(driver.pid).get("Trove", (None, False))[1], what="main")
+    wait_until(lambda: x11.viewable(driver.pid, "Trove"), what="main")
     before = tray.entry("Show history")
     open_settings(driver, tray)
     assert driver.text("#shortcut") == "Ctrl+Shift+V"
@@ -175,10 +175,7 @@ def test_a_new_shortcut_from_settings_replaces_the_old_one(webdriver, desktop):
 
 
 def open_settings(driver, tray):
-    before = set(driver.handles())
-    tray.click("Settings…")
-    wait_until(lambda: set(driver.handles()) - before, what="Settings to open")
-    wait_until(lambda: driver.handle_titled("Trove Settings"), what="the Settings handle")
+    driver.open_from_tray(tray, "Settings…", "Trove Settings")
     wait_until(lambda: driver.text("#shortcut") != "", what="settings to load")
 
 

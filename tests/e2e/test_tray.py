@@ -31,9 +31,9 @@ def test_starts_with_a_tray_menu_and_no_window(launch):
 def test_tray_opens_each_window_once_and_closing_destroys_it(launch, desktop):
     trove = launch()
     trove.tray.click("Settings…")
-    wait_until(lambda: trove.windows().get("Trove Settings", (None, False))[1], what="Settings to map")
+    wait_until(lambda: desktop.x11.viewable(trove.pid, "Trove Settings"), what="Settings to map")
     trove.tray.click("About Trove")
-    wait_until(lambda: trove.windows().get("About Trove", (None, False))[1], what="About to map")
+    wait_until(lambda: desktop.x11.viewable(trove.pid, "About Trove"), what="About to map")
     wait_until(lambda: len(web_processes(trove.pid)) >= 2, what="a web process per window")
 
     # A second request reuses the window.

@@ -18,21 +18,14 @@ def shot(driver, x11, handle, name):
     driver.screenshot(os.path.join(ARTIFACTS, f"{name}.png"))
 
 
-def open_from_tray(driver, tray, entry, title):
-    before = set(driver.handles())
-    tray.click(entry)
-    wait_until(lambda: set(driver.handles()) - before, what=f"{title} to open")
-    return wait_until(lambda: driver.handle_titled(title), what=f"a handle titled {title}")
-
-
 def test_a_saved_setting_reaches_every_open_window(webdriver, desktop):
     driver = webdriver
     tray = desktop.watcher.item_of(driver.pid)
     main = wait_until(lambda: driver.handle_titled("Trove"), what="main")
     assert driver.execute(THEME) == "system"
 
-    settings = open_from_tray(driver, tray, "Settings…", "Trove Settings")
-    about = open_from_tray(driver, tray, "About Trove", "About Trove")
+    settings = driver.open_from_tray(tray, "Settings…", "Trove Settings")
+    about = driver.open_from_tray(tray, "About Trove", "About Trove")
     version = subprocess.run([TROVE_BIN, "--version"], capture_output=True, text=True, check=True).stdout.split()[-1]
     wait_until(lambda: driver.text("#version") == version, what="About to show the version")
     assert desktop.root in driver.text("#facts"), "About must show the data dir"
@@ -87,7 +80,7 @@ def test_main_hides_on_close_and_is_released_after_the_retention_time(webdriver,
     tray = desktop.watcher.item_of(driver.pid)
     x11 = desktop.x11
     main = wait_until(lambda: driver.handle_titled("Trove"), what="main")
-    wait_until(lambda: x11.windows(driver.pid).get("Trove", (None, False))[1], what="main to map")
+    wait_until(lambda: x11.viewable(driver.pid, "Trove"), what="main to map")
 
     x11.close(driver.pid, "Trove")
     wait_until(lambda: not x11.windows(driver.pid)["Trove"][1], what="main to hide")
@@ -99,7 +92,7 @@ def test_main_hides_on_close_and_is_released_after_the_retention_time(webdriver,
     assert driver.handles() == [main], "showing main again must reuse it"
 
     # Shorten the retention time through Settings, then close both windows.
-    settings = open_from_tray(driver, tray, "Settings…", "Trove Settings")
+    settings = driver.open_from_tray(tray, "Settings…", "Trove Settings")
     wait_until(lambda: driver.execute("return document.querySelector('[name=window_retain_secs]').value") == "120",
                what="settings to load")
     driver.type_into("[name=window_retain_secs]", "1")
@@ -115,6 +108,6 @@ def test_main_hides_on_close_and_is_released_after_the_retention_time(webdriver,
 
     # Trove lives on in the tray, and a new main can be built.
     tray.click("Show history")
-    wait_until(lambda: x11.windows(driver.pid).get("Trove", (None, False))[1], what="a new main")
+    wait_until(lambda: x11.viewable(driver.pid, "Trove"), what="a new main")
     tray.click("Quit")
     wait_until(lambda: desktop.watcher.pid_of(tray.sender) is None, what="Trove to exit")
