@@ -1,8 +1,11 @@
 //! What a user can do, whichever way they ask: a window, the tray or the command line.
 
-use crate::error::Result;
+use crate::capture::{Capture, Clipboard};
+use crate::error::{Error, Result};
+use crate::history::HistoryDelta;
 use crate::settings::Settings;
-use crate::state::{AppState, CaptureState};
+use crate::state::{AppState, CaptureState, Recorded};
+use crate::windows::{self, AppWindow};
 use crate::{autostart, events, shortcut};
 use tauri::{AppHandle, Manager, Runtime};
 
@@ -19,7 +22,12 @@ pub fn save_settings<R: Runtime>(app: &AppHandle<R>, new: Settings) -> Result<Se
         }
     })?;
     log::info!("settings saved");
+    if let Some(clipboard) = app.try_state::<Clipboard>() {
+        clipboard.apply_settings(&saved);
+    }
     events::settings_changed(app, &saved);
+    // Lowered limits apply at once, not at the next capture.
+    announce(app, state.enforce_limits())?;
     Ok(saved)
 }
 
@@ -38,14 +46,91 @@ fn apply_to_os<R: Runtime>(app: &AppHandle<R>, from: &Settings, to: &Settings) -
 
 pub fn set_capture_paused<R: Runtime>(app: &AppHandle<R>, paused: bool) -> Result<CaptureState> {
     let state = app.state::<AppState>().set_capture_paused(paused)?;
+    if let Some(clipboard) = app.try_state::<Clipboard>() {
+        clipboard.set_paused(paused);
+    }
     log::info!("capture {}", if paused { "paused" } else { "resumed" });
-    events::capture_state(app, state);
+    events::capture_state(app, state.clone());
     Ok(state)
 }
 
 pub fn toggle_capture<R: Runtime>(app: &AppHandle<R>) -> Result<CaptureState> {
     let paused = app.state::<AppState>().capture_state()?.paused;
     set_capture_paused(app, !paused)
+}
+
+/// Stores what the clipboard glue read, then tells the windows and the tray.
+pub fn record<R: Runtime>(app: &AppHandle<R>, capture: Capture) {
+    let state = app.state::<AppState>();
+    let recorded = match capture {
+        Capture::Captured(captured, source) => state.record(&captured, source),
+        Capture::Skipped(reason, bytes) => Ok(Recorded::Skipped(state.skipped(reason, bytes))),
+    };
+    match recorded {
+        Ok(Recorded::Stored(delta)) => {
+            for clip in &delta.added {
+                log::info!("captured clip {} ({:?}, {} bytes)", clip.id, clip.kind, clip.bytes);
+            }
+            for clip in &delta.updated {
+                log::info!("clip {} captured again; moved to the top", clip.id);
+            }
+            events::history_changed(app, &delta);
+        }
+        Ok(Recorded::Skipped(skipped)) => {
+            log::info!("skipped a clipboard content: {:?}", skipped.reason);
+            match state.capture_state() {
+                Ok(s) => events::capture_state(app, s),
+                Err(e) => log::error!("{e}"),
+            }
+        }
+        Err(e) => log::error!("cannot store a capture: {e}"),
+    }
+}
+
+fn announce<R: Runtime>(app: &AppHandle<R>, delta: Result<HistoryDelta>) -> Result<HistoryDelta> {
+    let delta = delta?;
+    if !delta.is_empty() {
+        events::history_changed(app, &delta);
+    }
+    Ok(delta)
+}
+
+fn clipboard<R: Runtime>(app: &AppHandle<R>) -> Result<tauri::State<'_, Clipboard>> {
+    app.try_state::<Clipboard>()
+        .ok_or_else(|| Error::System("no clipboard is available in this session".into()))
+}
+
+/// Puts a clip back on the clipboard and moves it to the top. No new clip is made.
+pub fn copy_clip<R: Runtime>(app: &AppHandle<R>, id: u64) -> Result<HistoryDelta> {
+    let state = app.state::<AppState>();
+    let payloads = state.history().payloads(id)?;
+    let payloads = payloads.into_iter().map(|(f, b)| (f, b.to_vec())).collect();
+    clipboard(app)?.offer(payloads)?;
+    log::info!("clip {id} copied back");
+    announce(app, state.history().touch(id, crate::state::now_ms()))
+}
+
+/// What Enter in Main does: copy back, hide Main, and paste if the user asked for that.
+pub fn choose_clip<R: Runtime>(app: &AppHandle<R>, id: u64) -> Result<HistoryDelta> {
+    let delta = copy_clip(app, id)?;
+    windows::hide(app, AppWindow::Main)?;
+    if app.state::<AppState>().settings().paste_after_choosing {
+        clipboard(app)?.paste()?;
+    }
+    Ok(delta)
+}
+
+pub fn set_pinned<R: Runtime>(app: &AppHandle<R>, id: u64, pinned: bool) -> Result<HistoryDelta> {
+    announce(app, app.state::<AppState>().history().set_pinned(id, pinned))
+}
+
+pub fn delete_clip<R: Runtime>(app: &AppHandle<R>, id: u64) -> Result<HistoryDelta> {
+    announce(app, app.state::<AppState>().history().delete(id))
+}
+
+pub fn clear_history<R: Runtime>(app: &AppHandle<R>) -> Result<HistoryDelta> {
+    log::info!("clearing history (pinned clips stay)");
+    announce(app, app.state::<AppState>().history().clear())
 }
 
 /// Leaves through the normal exit path, which flushes the database.

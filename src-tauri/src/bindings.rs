@@ -7,7 +7,11 @@ use crate::events;
 use crate::permissions::COMMAND_GRANTS;
 use crate::session::DisplaySession;
 use crate::settings::{Settings, Theme};
-use crate::state::{AppInfo, CaptureState};
+use crate::clip::{ClipKind, Selection};
+use crate::commands::ImageVariant;
+use crate::history::{ClipDetail, ClipSummary, HistoryDelta, HistoryPage};
+use crate::search::{SearchHit, SearchMode, SearchQuery, SearchResult};
+use crate::state::{AppInfo, CaptureMethod, CaptureState, SkipCounts, SkipReason, Skipped};
 use crate::windows::AppWindow;
 use ts_rs::{Config, TS};
 
@@ -20,6 +24,22 @@ fn render() -> String {
         Settings::decl(&cfg),
         Theme::decl(&cfg),
         CaptureState::decl(&cfg),
+        CaptureMethod::decl(&cfg),
+        SkipCounts::decl(&cfg),
+        SkipReason::decl(&cfg),
+        Skipped::decl(&cfg),
+        ClipKind::decl(&cfg),
+        Selection::decl(&cfg),
+        crate::history::ImageSize::decl(&cfg),
+        ClipSummary::decl(&cfg),
+        ClipDetail::decl(&cfg),
+        HistoryPage::decl(&cfg),
+        HistoryDelta::decl(&cfg),
+        SearchMode::decl(&cfg),
+        SearchQuery::decl(&cfg),
+        SearchHit::decl(&cfg),
+        SearchResult::decl(&cfg),
+        ImageVariant::decl(&cfg),
         AppInfo::decl(&cfg),
         DisplaySession::decl(&cfg),
         AppWindow::decl(&cfg),
@@ -38,9 +58,10 @@ fn render() -> String {
         .collect();
     out += &format!("\nexport type Command = {};\n", commands.join(" | "));
     out += &format!(
-        "\nexport const EVENTS = {{\n  settingsChanged: {:?},\n  captureState: {:?},\n}} as const;\n",
+        "\nexport const EVENTS = {{\n  settingsChanged: {:?},\n  captureState: {:?},\n  historyChanged: {:?},\n}} as const;\n",
         events::SETTINGS_CHANGED,
         events::CAPTURE_STATE,
+        events::HISTORY_CHANGED,
     );
     out
 }

@@ -1,6 +1,7 @@
 //! Core → window events. Every state change goes out through here, to the
 //! open windows and to the core's own consumers (tray, window retention).
 
+use crate::history::HistoryDelta;
 use crate::settings::Settings;
 use crate::state::CaptureState;
 use crate::{shortcut, tray, windows};
@@ -8,6 +9,7 @@ use tauri::{AppHandle, Emitter, Runtime};
 
 pub const SETTINGS_CHANGED: &str = "settings://changed";
 pub const CAPTURE_STATE: &str = "capture://state";
+pub const HISTORY_CHANGED: &str = "history://changed";
 
 pub fn settings_changed<R: Runtime>(app: &AppHandle<R>, settings: &Settings) {
     emit(app, SETTINGS_CHANGED, settings);
@@ -16,8 +18,14 @@ pub fn settings_changed<R: Runtime>(app: &AppHandle<R>, settings: &Settings) {
 }
 
 pub fn capture_state<R: Runtime>(app: &AppHandle<R>, state: CaptureState) {
+    tray::show_capture_state(app, &state);
     emit(app, CAPTURE_STATE, state);
-    tray::show_capture_state(app, state);
+}
+
+/// Sent only after the change is on disk (the history flushes before returning).
+pub fn history_changed<R: Runtime>(app: &AppHandle<R>, delta: &HistoryDelta) {
+    emit(app, HISTORY_CHANGED, delta);
+    tray::show_recent(app);
 }
 
 fn emit<R: Runtime, T: serde::Serialize + Clone>(app: &AppHandle<R>, event: &str, payload: T) {

@@ -4,12 +4,17 @@ mod actions;
 mod autostart;
 #[cfg(test)]
 mod bindings;
+mod capture;
 pub mod cli;
+pub mod clip;
 mod commands;
 pub mod error;
 mod events;
+pub mod history;
 mod launch;
 pub mod permissions;
+pub mod privacy;
+pub mod search;
 pub mod session;
 pub mod settings;
 mod shortcut;
@@ -39,6 +44,14 @@ pub fn build<R: Runtime>(builder: Builder<R>) -> Builder<R> {
             commands::get_capture_state,
             commands::set_capture_paused,
             commands::app_info,
+            commands::history_page,
+            commands::search_history,
+            commands::get_clip,
+            commands::clip_image,
+            commands::copy_clip,
+            commands::set_pinned,
+            commands::delete_clip,
+            commands::clear_history,
         ])
         .on_window_event(windows::on_window_event)
 }
@@ -142,6 +155,7 @@ fn start<R: Runtime>(
         std::process::exit(0);
     }
     app.manage(open_state(data_dir)?);
+    capture::start(app)?;
     if let Err(e) = autostart::reconcile(app) {
         log::error!("{e}");
     }

@@ -7,4 +7,12 @@ pub const COMMAND_GRANTS: &[(&str, &[&str])] = &[
     ("get_capture_state", &["main", "settings"]),
     ("set_capture_paused", &["main", "settings"]),
     ("app_info", &["settings", "about"]),
+    ("history_page", &["main"]),
+    ("search_history", &["main"]),
+    ("get_clip", &["main"]),
+    ("clip_image", &["main"]),
+    ("copy_clip", &["main"]),
+    ("set_pinned", &["main"]),
+    ("delete_clip", &["main"]),
+    ("clear_history", &["main", "settings"]),
 ];

@@ -26,6 +26,15 @@ pub struct Settings {
     pub history_max_total_mib: u32,
     pub theme: Theme,
     pub autostart: bool,
+    /// Larger clipboard contents are skipped, and counted as skipped.
+    pub max_item_bytes: u32,
+    /// Also record the primary selection (what is merely selected).
+    pub capture_primary: bool,
+    pub capture_images: bool,
+    /// Regular expressions; text matching any of them is never stored.
+    pub ignore_patterns: Vec<String>,
+    /// After choosing a clip, send Ctrl+V to the window that was active before.
+    pub paste_after_choosing: bool,
 }
 
 impl Default for Settings {
@@ -38,6 +47,11 @@ impl Default for Settings {
             history_max_total_mib: 256,
             theme: Theme::System,
             autostart: false,
+            max_item_bytes: 10 * 1024 * 1024,
+            capture_primary: false,
+            capture_images: true,
+            ignore_patterns: Vec::new(),
+            paste_after_choosing: false,
         }
     }
 }
@@ -46,7 +60,12 @@ pub const WINDOW_RETAIN_SECS: RangeInclusive<u32> = 0..=86_400;
 pub const HISTORY_MAX_ITEMS: RangeInclusive<u32> = 10..=100_000;
 pub const HISTORY_MAX_AGE_DAYS: RangeInclusive<u32> = 0..=3_650;
 pub const HISTORY_MAX_TOTAL_MIB: RangeInclusive<u32> = 1..=16_384;
+pub const MAX_ITEM_BYTES: RangeInclusive<u32> = 1024..=256 * 1024 * 1024;
 const SHORTCUT_MAX_LEN: usize = 64;
+pub const IGNORE_PATTERNS_MAX: usize = 100;
+const IGNORE_PATTERN_MAX_LEN: usize = 1000;
+/// Bounds the compiled size of each pattern, so a hostile one cannot eat memory.
+const IGNORE_PATTERN_MAX_COMPILED: usize = 1 << 20;
 
 impl Settings {
     /// Checks every field and returns the settings with the shortcut in canonical form.
@@ -72,8 +91,40 @@ impl Settings {
             self.history_max_total_mib,
             HISTORY_MAX_TOTAL_MIB,
         )?;
+        in_range("max_item_bytes", self.max_item_bytes, MAX_ITEM_BYTES)?;
+        compile_ignore_patterns(&self.ignore_patterns)?;
         Ok(self)
     }
+}
+
+/// Compiles the user's ignore patterns, naming the first one that is refused.
+pub fn compile_ignore_patterns(patterns: &[String]) -> Result<Vec<regex::Regex>> {
+    if patterns.len() > IGNORE_PATTERNS_MAX {
+        return Err(Error::invalid(
+            "ignore_patterns",
+            format!("{} patterns; at most {IGNORE_PATTERNS_MAX} are allowed", patterns.len()),
+        ));
+    }
+    patterns
+        .iter()
+        .enumerate()
+        .map(|(i, pattern)| {
+            let field = format!("ignore_patterns[{i}]");
+            if pattern.trim().is_empty() {
+                return Err(Error::invalid(field, "is empty"));
+            }
+            if pattern.len() > IGNORE_PATTERN_MAX_LEN {
+                return Err(Error::invalid(
+                    field,
+                    format!("longer than {IGNORE_PATTERN_MAX_LEN} bytes"),
+                ));
+            }
+            regex::RegexBuilder::new(pattern)
+                .size_limit(IGNORE_PATTERN_MAX_COMPILED)
+                .build()
+                .map_err(|e| Error::invalid(field, format!("not a valid pattern: {e}")))
+        })
+        .collect()
 }
 
 fn in_range(field: &str, value: u32, range: RangeInclusive<u32>) -> Result<()> {
@@ -202,11 +253,37 @@ mod tests {
         assert_eq!(s.history_max_items, 1000);
         assert_eq!(s.theme, Theme::System);
         assert!(!s.autostart);
+        assert_eq!(s.max_item_bytes, 10 * 1024 * 1024);
+        assert!(!s.capture_primary);
+        assert!(s.capture_images);
+        assert!(!s.paste_after_choosing);
+        assert!(s.ignore_patterns.is_empty());
+    }
+
+    #[test]
+    fn ignore_patterns_are_compiled_and_bad_ones_named() {
+        let mut s = Settings::default();
+        s.ignore_patterns = vec!["^secret-".into(), r"\d{16}".into()];
+        assert!(s.clone().validated().is_ok());
+        for (bad, index) in [
+            (vec!["ok".into(), "(unclosed".into()], 1),
+            (vec!["  ".into()], 0),
+            (vec!["x".repeat(1001)], 0),
+            (vec![r"(\w{1000}){1000}".into()], 0),
+        ] {
+            s.ignore_patterns = bad;
+            let err = s.clone().validated().unwrap_err();
+            assert_eq!(field_of(err), format!("ignore_patterns[{index}]"));
+        }
+        s.ignore_patterns = vec!["a".into(); IGNORE_PATTERNS_MAX + 1];
+        assert_eq!(field_of(s.validated().unwrap_err()), "ignore_patterns");
     }
 
     #[test]
     fn out_of_range_values_name_their_field() {
-        let cases: [(fn(&mut Settings), &str); 5] = [
+        let cases: [(fn(&mut Settings), &str); 7] = [
+            (|s| s.max_item_bytes = 1023, "max_item_bytes"),
+            (|s| s.max_item_bytes = 256 * 1024 * 1024 + 1, "max_item_bytes"),
             (|s| s.window_retain_secs = 86_401, "window_retain_secs"),
             (|s| s.history_max_items = 9, "history_max_items"),
             (|s| s.history_max_items = 100_001, "history_max_items"),

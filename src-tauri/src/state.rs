@@ -1,17 +1,72 @@
 //! The core's state and the rules for changing it. Callers broadcast the result.
 
+use crate::clip::{Captured, Selection};
 use crate::error::Result;
+use crate::history::{History, HistoryDelta, Limits};
 use crate::session::DisplaySession;
-use crate::settings::Settings;
+use crate::settings::{compile_ignore_patterns, Settings};
 use crate::store::Store;
 use serde::Serialize;
 use std::path::PathBuf;
-use std::sync::RwLock;
+use std::sync::{Mutex, RwLock};
 use ts_rs::TS;
 
+/// Why a clipboard content was not stored.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum SkipReason {
+    /// Its owner marked it as a password or otherwise concealed.
+    Secret,
+    /// It matched one of the user's ignore patterns.
+    Ignored,
+    /// It was larger than `max_item_bytes`.
+    TooLarge,
+}
+
+/// Clipboard contents skipped since Trove started. Only counted, never kept.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, TS)]
+pub struct SkipCounts {
+    pub secret: u64,
+    pub ignored: u64,
+    pub too_large: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+pub struct Skipped {
+    pub reason: SkipReason,
+    /// The size, where it is known (always for `too_large`).
+    pub bytes: Option<u64>,
+    pub at_ms: u64,
+}
+
+/// How this session's clipboard is watched, or why it cannot be.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct CaptureMethod {
+    pub available: bool,
+    pub description: String,
+    /// "Paste after choosing" can type Ctrl+V into the previous window.
+    pub can_paste: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct CaptureState {
     pub paused: bool,
+    pub method: CaptureMethod,
+    pub skipped: SkipCounts,
+    pub last_skipped: Option<Skipped>,
+}
+
+/// What became of one capture.
+#[derive(Debug)]
+pub enum Recorded {
+    Stored(HistoryDelta),
+    Skipped(Skipped),
+}
+
+#[derive(Default)]
+struct Skips {
+    counts: SkipCounts,
+    last: Option<Skipped>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
@@ -24,23 +79,92 @@ pub struct AppInfo {
     pub schema_version: u32,
     pub database_bytes: u64,
     pub session: DisplaySession,
+    pub capture: CaptureMethod,
+    pub clips: u64,
+    pub pinned: u64,
+    pub clip_bytes: u64,
 }
 
 pub struct AppState {
     store: Store,
+    history: History,
     data_dir: PathBuf,
     /// The one in-memory copy; writers hold the lock while persisting.
     settings: RwLock<Settings>,
+    /// `settings.ignore_patterns`, compiled.
+    ignore: RwLock<Vec<regex::Regex>>,
+    method: RwLock<CaptureMethod>,
+    skips: Mutex<Skips>,
 }
 
 impl AppState {
+    /// Loads settings and history, and applies the retention limits once.
     pub fn new(store: Store, data_dir: PathBuf) -> Result<Self> {
-        let settings = RwLock::new(store.load_settings()?);
+        let settings = store.load_settings()?;
+        let (history, _) = History::open(&store)?;
+        history.enforce(now_ms(), Limits::from_settings(&settings))?;
         Ok(AppState {
+            ignore: RwLock::new(compile_ignore_patterns(&settings.ignore_patterns)?),
+            settings: RwLock::new(settings),
             store,
+            history,
             data_dir,
-            settings,
+            method: RwLock::new(CaptureMethod {
+                available: false,
+                description: "not started".into(),
+                can_paste: false,
+            }),
+            skips: Mutex::default(),
         })
+    }
+
+    pub fn history(&self) -> &History {
+        &self.history
+    }
+
+    pub fn set_capture_method(&self, method: CaptureMethod) {
+        *self.method.write().unwrap_or_else(|p| p.into_inner()) = method;
+    }
+
+    fn capture_method(&self) -> CaptureMethod {
+        self.method.read().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    /// Stores a capture unless the user's ignore patterns refuse it.
+    pub fn record(&self, captured: &Captured, source: Selection) -> Result<Recorded> {
+        let ignored = {
+            let patterns = self.ignore.read().unwrap_or_else(|p| p.into_inner());
+            crate::privacy::ignored(captured, &patterns)
+        };
+        if ignored {
+            return Ok(Recorded::Skipped(self.skipped(SkipReason::Ignored, None)));
+        }
+        let limits = Limits::from_settings(&self.settings());
+        let delta = self.history.record(captured, source, now_ms(), limits)?;
+        Ok(Recorded::Stored(delta))
+    }
+
+    pub fn skipped(&self, reason: SkipReason, bytes: Option<u64>) -> Skipped {
+        let skipped = Skipped {
+            reason,
+            bytes,
+            at_ms: now_ms(),
+        };
+        let mut skips = self.skips.lock().unwrap_or_else(|p| p.into_inner());
+        let counter = match reason {
+            SkipReason::Secret => &mut skips.counts.secret,
+            SkipReason::Ignored => &mut skips.counts.ignored,
+            SkipReason::TooLarge => &mut skips.counts.too_large,
+        };
+        *counter += 1;
+        skips.last = Some(skipped);
+        skipped
+    }
+
+    /// Applies the current limits now, as after they were lowered.
+    pub fn enforce_limits(&self) -> Result<HistoryDelta> {
+        self.history
+            .enforce(now_ms(), Limits::from_settings(&self.settings()))
     }
 
     pub fn settings(&self) -> Settings {
@@ -53,21 +177,27 @@ impl AppState {
     /// Validates, persists and adopts `new`. On error nothing changes.
     pub fn update_settings(&self, new: Settings) -> Result<Settings> {
         let new = new.validated()?;
+        let patterns = compile_ignore_patterns(&new.ignore_patterns)?;
         let mut current = self.settings.write().unwrap_or_else(|p| p.into_inner());
         self.store.save_settings(&new)?;
         *current = new.clone();
+        *self.ignore.write().unwrap_or_else(|p| p.into_inner()) = patterns;
         Ok(new)
     }
 
     pub fn capture_state(&self) -> Result<CaptureState> {
+        let skips = self.skips.lock().unwrap_or_else(|p| p.into_inner());
         Ok(CaptureState {
             paused: self.store.capture_paused()?,
+            method: self.capture_method(),
+            skipped: skips.counts,
+            last_skipped: skips.last,
         })
     }
 
     pub fn set_capture_paused(&self, paused: bool) -> Result<CaptureState> {
         self.store.set_capture_paused(paused)?;
-        Ok(CaptureState { paused })
+        self.capture_state()
     }
 
     pub fn info(&self) -> Result<AppInfo> {
@@ -89,12 +219,22 @@ impl AppState {
             schema_version: self.store.schema_version()?,
             database_bytes: self.store.size_on_disk()?,
             session: DisplaySession::current(),
+            capture: self.capture_method(),
+            clips: self.history.len(),
+            pinned: self.history.pinned_count(),
+            clip_bytes: self.history.total_bytes(),
         })
     }
 
     pub fn flush(&self) -> Result<()> {
         self.store.flush()
     }
+}
+
+pub fn now_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
 }
 
 #[cfg(test)]

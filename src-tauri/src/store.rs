@@ -78,8 +78,9 @@ impl Store {
         let Some(raw) = self.settings.get(key::SETTINGS)? else {
             return Ok(Settings::default());
         };
-        let parsed = serde_json::from_slice::<Settings>(&raw)
-            .map_err(|e| Error::invalid("settings", e.to_string()))
+        let parsed = with_defaults(&raw)
+            .and_then(|v| serde_json::from_value::<Settings>(v).map_err(|e| e.to_string()))
+            .map_err(|e| Error::invalid("settings", e))
             .and_then(Settings::validated);
         match parsed {
             Ok(settings) => Ok(settings),
@@ -113,6 +114,10 @@ impl Store {
         self.flush()
     }
 
+    pub(crate) fn db(&self) -> &sled::Db {
+        &self.db
+    }
+
     pub fn size_on_disk(&self) -> Result<u64> {
         Ok(self.db.size_on_disk()?)
     }
@@ -121,6 +126,19 @@ impl Store {
         self.db.flush()?;
         Ok(())
     }
+}
+
+/// Settings stored by an older Trove lack the newer fields; those take their defaults.
+fn with_defaults(raw: &[u8]) -> std::result::Result<serde_json::Value, String> {
+    let stored: serde_json::Value = serde_json::from_slice(raw).map_err(|e| e.to_string())?;
+    let serde_json::Value::Object(stored) = stored else {
+        return Err("not a JSON object".into());
+    };
+    let mut merged = serde_json::to_value(Settings::default()).map_err(|e| e.to_string())?;
+    if let serde_json::Value::Object(fields) = &mut merged {
+        fields.extend(stored);
+    }
+    Ok(merged)
 }
 
 fn read_u32(tree: &sled::Tree, key: &[u8]) -> Result<Option<u32>> {
@@ -280,6 +298,19 @@ mod tests {
                 .as_ref(),
             bad
         );
+    }
+
+    #[test]
+    fn settings_from_an_older_trove_keep_their_values_and_gain_defaults() {
+        let dir = temp();
+        let store = Store::open(dir.path()).unwrap();
+        let old = br#"{"shortcut":"Ctrl+Alt+H","window_retain_secs":5,"history_max_items":50,
+            "history_max_age_days":0,"history_max_total_mib":256,"theme":"dark","autostart":false}"#;
+        store.settings.insert(key::SETTINGS, &old[..]).unwrap();
+        let loaded = store.load_settings().unwrap();
+        assert_eq!(loaded.shortcut, "Ctrl+Alt+H");
+        assert_eq!(loaded.history_max_items, 50);
+        assert_eq!(loaded.max_item_bytes, Settings::default().max_item_bytes);
     }
 
     #[test]

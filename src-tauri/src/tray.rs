@@ -1,25 +1,70 @@
 //! The tray icon and its menu: the app's only permanent surface.
 
+use crate::history::ClipSummary;
 use crate::state::{AppState, CaptureState};
 use crate::windows::{self, AppWindow};
 use crate::{actions, error::Result, shortcut};
+use std::sync::Mutex;
 use tauri::image::Image;
-use tauri::menu::{CheckMenuItem, Menu, MenuEvent, MenuItem, PredefinedMenuItem};
+use tauri::menu::{CheckMenuItem, Menu, MenuEvent, MenuItem, PredefinedMenuItem, Submenu};
 use tauri::tray::TrayIconBuilder;
 use tauri::{AppHandle, Manager, Runtime};
 
 mod id {
     pub const SHOW: &str = "show";
     pub const PAUSE: &str = "pause";
+    pub const CLEAR: &str = "clear";
     pub const SETTINGS: &str = "settings";
     pub const ABOUT: &str = "about";
     pub const QUIT: &str = "quit";
+    pub const NO_CLIPS: &str = "no-clips";
+    /// Followed by the clip's id.
+    pub const CLIP_PREFIX: &str = "clip:";
 }
+
+pub const RECENT_ITEMS: usize = 5;
+pub const RECENT_PREVIEW_CHARS: usize = 40;
 
 /// Menu items whose text or state follows the core's state.
 struct LiveItems<R: Runtime> {
+    menu: Menu<R>,
     show: MenuItem<R>,
     pause: CheckMenuItem<R>,
+    /// The recent clips at the top of the menu (or the "no clips" line).
+    recent: Mutex<Vec<MenuItem<R>>>,
+}
+
+/// A clip's menu label: one line of at most `RECENT_PREVIEW_CHARS` characters.
+pub fn recent_label(clip: &ClipSummary) -> String {
+    let preview = crate::clip::one_line(&clip.preview, RECENT_PREVIEW_CHARS + 1);
+    let label = if preview.chars().count() > RECENT_PREVIEW_CHARS {
+        let cut: String = preview.chars().take(RECENT_PREVIEW_CHARS - 1).collect();
+        format!("{}…", cut.trim_end())
+    } else {
+        preview
+    };
+    // GTK menus read `_` as a mnemonic marker.
+    label.replace('_', "__")
+}
+
+fn recent_items<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<Vec<MenuItem<R>>> {
+    let clips = match app.state::<AppState>().history().recent(RECENT_ITEMS) {
+        Ok(clips) => clips,
+        Err(e) => {
+            log::error!("cannot read recent clips for the tray: {e}");
+            Vec::new()
+        }
+    };
+    if clips.is_empty() {
+        return Ok(vec![MenuItem::with_id(app, id::NO_CLIPS, "No clips yet", false, None::<&str>)?]);
+    }
+    clips
+        .iter()
+        .map(|c| {
+            let item_id = format!("{}{}", id::CLIP_PREFIX, c.id);
+            MenuItem::with_id(app, item_id, recent_label(c), true, None::<&str>)
+        })
+        .collect()
 }
 
 fn show_label(shortcut: Option<&str>) -> String {
@@ -41,14 +86,27 @@ fn build<R: Runtime>(
     shortcut: Option<&str>,
     paused: bool,
 ) -> tauri::Result<()> {
+    let recent = recent_items(app)?;
     let show = MenuItem::with_id(app, id::SHOW, show_label(shortcut), true, None::<&str>)?;
     let pause =
         CheckMenuItem::with_id(app, id::PAUSE, "Pause capture", true, paused, None::<&str>)?;
-    let menu = Menu::with_items(
+    // The submenu is the confirmation: clearing takes a second, deliberate click.
+    let clear = Submenu::with_items(
         app,
+        "Clear history…",
+        true,
+        &[&MenuItem::with_id(app, id::CLEAR, "Remove all clips except pinned", true, None::<&str>)?],
+    )?;
+    let menu = Menu::new(app)?;
+    for item in &recent {
+        menu.append(item)?;
+    }
+    menu.append_items(
         &[
+            &PredefinedMenuItem::separator(app)?,
             &show,
             &pause,
+            &clear,
             &PredefinedMenuItem::separator(app)?,
             &MenuItem::with_id(app, id::SETTINGS, "Settings…", true, None::<&str>)?,
             &MenuItem::with_id(app, id::ABOUT, "About Trove", true, None::<&str>)?,
@@ -62,7 +120,12 @@ fn build<R: Runtime>(
         .menu(&menu)
         .on_menu_event(on_menu_event)
         .build(app)?;
-    app.manage(LiveItems { show, pause });
+    app.manage(LiveItems {
+        menu,
+        show,
+        pause,
+        recent: Mutex::new(recent),
+    });
     Ok(())
 }
 
@@ -70,16 +133,20 @@ fn on_menu_event<R: Runtime>(app: &AppHandle<R>, event: MenuEvent) {
     let result = match event.id().as_ref() {
         id::SHOW => windows::show(app, AppWindow::Main),
         id::PAUSE => actions::toggle_capture(app).map(drop),
+        id::CLEAR => actions::clear_history(app).map(drop),
         id::SETTINGS => windows::show(app, AppWindow::Settings),
         id::ABOUT => windows::show(app, AppWindow::About),
         id::QUIT => {
             actions::quit(app);
             Ok(())
         }
-        other => {
-            log::warn!("unknown tray menu id {other:?}");
-            Ok(())
-        }
+        other => match other.strip_prefix(id::CLIP_PREFIX).map(str::parse::<u64>) {
+            Some(Ok(clip)) => actions::copy_clip(app, clip).map(drop),
+            _ => {
+                log::warn!("unknown tray menu id {other:?}");
+                Ok(())
+            }
+        },
     };
     if let Err(e) = result {
         log::error!("tray action {:?} failed: {e}", event.id().as_ref());
@@ -94,7 +161,28 @@ pub fn show_shortcut<R: Runtime>(app: &AppHandle<R>, shortcut: Option<&str>) {
     }
 }
 
-pub fn show_capture_state<R: Runtime>(app: &AppHandle<R>, state: CaptureState) {
+/// Replaces the recent-clip items with the history's current top.
+pub fn show_recent<R: Runtime>(app: &AppHandle<R>) {
+    let Some(items) = app.try_state::<LiveItems<R>>() else {
+        return;
+    };
+    let mut recent = items.recent.lock().unwrap_or_else(|p| p.into_inner());
+    let result = (|| -> tauri::Result<()> {
+        for old in recent.drain(..) {
+            items.menu.remove(&old)?;
+        }
+        for (position, item) in recent_items(app)?.into_iter().enumerate() {
+            items.menu.insert(&item, position)?;
+            recent.push(item);
+        }
+        Ok(())
+    })();
+    if let Err(e) = result {
+        log::error!("cannot update the tray's recent clips: {e}");
+    }
+}
+
+pub fn show_capture_state<R: Runtime>(app: &AppHandle<R>, state: &CaptureState) {
     if let Some(items) = app.try_state::<LiveItems<R>>() {
         if let Err(e) = items.pause.set_checked(state.paused) {
             log::error!("cannot update the tray's pause item: {e}");

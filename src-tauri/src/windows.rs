@@ -77,7 +77,14 @@ impl AppWindow {
 /// Shows `window`, building it first if it does not exist.
 pub fn show<R: Runtime>(app: &AppHandle<R>, window: AppWindow) -> Result<()> {
     let err = |e| window.error(e);
-    if let Some(existing) = app.get_webview_window(window.label()) {
+    let existing = app.get_webview_window(window.label());
+    let visible = existing.as_ref().is_some_and(|w| w.is_visible().unwrap_or(false));
+    if window == AppWindow::Main && !visible {
+        if let Some(clipboard) = app.try_state::<crate::capture::Clipboard>() {
+            clipboard.remember_focus();
+        }
+    }
+    if let Some(existing) = existing {
         retention(app).cancel();
         existing.show().map_err(err)?;
         existing.unminimize().map_err(err)?;
@@ -102,10 +109,16 @@ pub fn show<R: Runtime>(app: &AppHandle<R>, window: AppWindow) -> Result<()> {
 /// Hides `window` if it is showing, shows it otherwise.
 pub fn toggle<R: Runtime>(app: &AppHandle<R>, window: AppWindow) -> Result<()> {
     match app.get_webview_window(window.label()) {
-        Some(existing) if existing.is_visible().unwrap_or(false) => {
-            close(&existing.as_ref().window(), window)
-        }
+        Some(existing) if existing.is_visible().unwrap_or(false) => hide(app, window),
         _ => show(app, window),
+    }
+}
+
+/// Does what closing `window` does, if it exists.
+pub fn hide<R: Runtime>(app: &AppHandle<R>, window: AppWindow) -> Result<()> {
+    match app.get_webview_window(window.label()) {
+        Some(existing) => close(&existing.as_ref().window(), window),
+        None => Ok(()),
     }
 }
 

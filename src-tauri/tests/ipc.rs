@@ -4,17 +4,33 @@
 use serde_json::{json, Value};
 use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex};
-use tauri::ipc::{CallbackFn, InvokeBody};
+use tauri::ipc::{CallbackFn, InvokeBody, InvokeResponseBody};
 use tauri::test::{get_ipc_response, mock_builder, MockRuntime, INVOKE_KEY};
 use tauri::webview::InvokeRequest;
 use tauri::{App, Listener, Manager, WebviewUrl, WebviewWindow, WebviewWindowBuilder};
+use trove_lib::clip::{Captured, Selection};
 use trove_lib::permissions::COMMAND_GRANTS;
 use trove_lib::settings::Settings;
+use trove_lib::state::{AppState, Recorded};
 use trove_lib::windows::AppWindow;
+
+const PNG_1X1: &[u8] = &[
+    0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44, 0x52,
+    0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00, 0x00, 0x1f, 0x15, 0xc4,
+    0x89, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9c, 0x63, 0xf8, 0xcf, 0xc0, 0xf0,
+    0x1f, 0x00, 0x05, 0x00, 0x01, 0xff, 0x89, 0x99, 0x3d, 0x1d, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45,
+    0x4e, 0x44, 0xae, 0x42, 0x60, 0x82,
+];
 
 struct Harness {
     app: App<MockRuntime>,
     _dir: tempfile::TempDir,
+}
+
+/// Clips stored before a test runs, as a capture would store them.
+struct Seeded {
+    text: u64,
+    image: u64,
 }
 
 impl Harness {
@@ -26,6 +42,24 @@ impl Harness {
             .build(tauri::generate_context!(test = true))
             .unwrap();
         Harness { app, _dir: dir }
+    }
+
+    fn capture(&self, captured: Captured) -> u64 {
+        let state = self.app.state::<AppState>();
+        match state.record(&captured, Selection::Clipboard).unwrap() {
+            Recorded::Stored(delta) => delta.added[0].id,
+            other => panic!("not stored: {other:?}"),
+        }
+    }
+
+    fn seed(&self) -> Seeded {
+        let image = self.capture(Captured {
+            png: Some(PNG_1X1.to_vec()),
+            mimes: vec!["image/png".into()],
+            ..Captured::default()
+        });
+        let text = self.capture(Captured::text("hello from the clipboard"));
+        Seeded { text, image }
     }
 
     fn window(&self, window: AppWindow) -> WebviewWindow<MockRuntime> {
@@ -61,16 +95,32 @@ fn invoke(webview: &WebviewWindow<MockRuntime>, cmd: &str, args: Value) -> Resul
             invoke_key: INVOKE_KEY.to_string(),
         },
     )
-    .map(|body| body.deserialize::<Value>().unwrap())
+    .map(|body| match body {
+        InvokeResponseBody::Json(_) => body.deserialize::<Value>().unwrap(),
+        InvokeResponseBody::Raw(bytes) => json!({ "raw_bytes": bytes.len(), "png": bytes.starts_with(b"\x89PNG") }),
+    })
 }
 
 /// A valid call for every command in the matrix; a command without one fails here.
-fn good_args(cmd: &str) -> Value {
+fn good_args(cmd: &str, clips: &Seeded) -> Value {
     match cmd {
-        "get_settings" | "get_capture_state" | "app_info" => json!({}),
+        "get_settings" | "get_capture_state" | "app_info" | "clear_history" => json!({}),
         "update_settings" => json!({ "settings": Settings::default() }),
         "set_capture_paused" => json!({ "paused": true }),
+        "history_page" => json!({ "offset": 0, "limit": 50 }),
+        "search_history" => json!({ "query": { "text": "hello", "mode": "fuzzy", "limit": 10 } }),
+        "get_clip" | "copy_clip" | "delete_clip" => json!({ "id": clips.text }),
+        "clip_image" => json!({ "id": clips.image, "size": "thumbnail" }),
+        "set_pinned" => json!({ "id": clips.text, "pinned": true }),
         other => panic!("no good input for {other}: add one here"),
+    }
+}
+
+/// The mock runtime has no display, so putting a clip on the clipboard is an OS failure there.
+fn succeeded_or_no_clipboard(cmd: &str, result: &Result<Value, Value>) -> bool {
+    match result {
+        Ok(_) => true,
+        Err(e) => cmd == "copy_clip" && e["kind"] == "system",
     }
 }
 
@@ -87,12 +137,17 @@ fn assert_invalid(result: Result<Value, Value>, field: &str) {
 #[test]
 fn every_window_command_pair_follows_the_matrix() {
     let h = Harness::new();
+    let clips = h.seed();
     for window in AppWindow::ALL {
         let webview = h.window(window);
         for (cmd, granted) in COMMAND_GRANTS {
-            let result = invoke(&webview, cmd, good_args(cmd));
+            let result = invoke(&webview, cmd, good_args(cmd, &clips));
             if granted.contains(&window.label()) {
-                assert!(result.is_ok(), "{cmd} from {}: {result:?}", window.label());
+                assert!(
+                    succeeded_or_no_clipboard(cmd, &result),
+                    "{cmd} from {}: {result:?}",
+                    window.label()
+                );
             } else {
                 let err =
                     result.expect_err(&format!("{cmd} from {} must be rejected", window.label()));
@@ -114,8 +169,10 @@ fn a_window_without_a_capability_can_call_nothing() {
         WebviewWindowBuilder::new(&h.app, "stranger", WebviewUrl::App("main.html".into()))
             .build()
             .unwrap();
+    let clips = h.seed();
     for (cmd, _) in COMMAND_GRANTS {
-        assert!(invoke(&stranger, cmd, good_args(cmd)).is_err(), "{cmd}");
+        let err = invoke(&stranger, cmd, good_args(cmd, &clips)).unwrap_err();
+        assert!(err.as_str().is_some_and(|m| m.contains("not allowed")), "{cmd}: {err}");
     }
 }
 
@@ -252,6 +309,13 @@ fn update_settings_refuses_bad_input_and_changes_nothing() {
         (with("shortcut", json!("V")), "shortcut"),
         (with("shortcut", json!("Ctrl+".repeat(10_000))), "shortcut"),
         (with("shortcut", json!("Ctrl+\u{0}")), "shortcut"),
+        (with("max_item_bytes", json!(0)), "max_item_bytes"),
+        (with("max_item_bytes", json!(-1)), "settings.max_item_bytes"),
+        (with("capture_primary", json!("yes")), "settings.capture_primary"),
+        (with("ignore_patterns", json!("(")), "settings.ignore_patterns"),
+        (with("ignore_patterns", json!(["ok", "("])), "ignore_patterns[1]"),
+        (with("ignore_patterns", json!([7])), "settings.ignore_patterns[0]"),
+        (with("ignore_patterns", json!(vec!["a"; 101])), "ignore_patterns"),
     ];
     for (args, field) in cases {
         assert_invalid(invoke(&settings, "update_settings", args.clone()), field);
@@ -272,19 +336,13 @@ fn capture_pause_round_trips_and_broadcasts() {
     let h = Harness::new();
     let main = h.window(AppWindow::Main);
     let events = h.record("capture://state");
-    assert_eq!(
-        invoke(&main, "get_capture_state", json!({})).unwrap(),
-        json!({ "paused": false })
-    );
-    assert_eq!(
-        invoke(&main, "set_capture_paused", json!({ "paused": true })).unwrap(),
-        json!({ "paused": true })
-    );
-    assert_eq!(
-        invoke(&main, "get_capture_state", json!({})).unwrap(),
-        json!({ "paused": true })
-    );
-    assert_eq!(*events.lock().unwrap(), vec![json!({ "paused": true })]);
+    let paused = |v: Value| v["paused"].clone();
+    assert_eq!(paused(invoke(&main, "get_capture_state", json!({})).unwrap()), false);
+    let state = invoke(&main, "set_capture_paused", json!({ "paused": true })).unwrap();
+    assert_eq!(paused(state.clone()), true);
+    assert_eq!(state["skipped"], json!({ "secret": 0, "ignored": 0, "too_large": 0 }));
+    assert_eq!(invoke(&main, "get_capture_state", json!({})).unwrap(), state);
+    assert_eq!(*events.lock().unwrap(), vec![state.clone()]);
 
     for bad in [
         json!({}),
@@ -296,7 +354,7 @@ fn capture_pause_round_trips_and_broadcasts() {
         assert_invalid(invoke(&main, "set_capture_paused", bad.clone()), "paused");
         assert_eq!(
             invoke(&main, "get_capture_state", json!({})).unwrap(),
-            json!({ "paused": true }),
+            state,
             "after {bad}"
         );
     }
@@ -317,4 +375,96 @@ fn app_info_describes_this_build_and_its_data() {
         ["x11", "wayland"].contains(&info["session"].as_str().unwrap()),
         "{info}"
     );
+}
+
+/// Every `history://changed` payload seen so far, and the clips they mention.
+fn deltas(seen: &Arc<Mutex<Vec<Value>>>) -> Vec<Value> {
+    seen.lock().unwrap().clone()
+}
+
+#[test]
+fn history_queries_page_search_and_describe_clips() {
+    let h = Harness::new();
+    let main = h.window(AppWindow::Main);
+    let clips = h.seed();
+    let page = invoke(&main, "history_page", json!({ "offset": 0, "limit": 10 })).unwrap();
+    assert_eq!((page["total"].clone(), page["pinned"].clone()), (json!(2), json!(0)));
+    let ids: Vec<u64> = page["items"].as_array().unwrap().iter().map(|c| c["id"].as_u64().unwrap()).collect();
+    assert_eq!(ids, [clips.text, clips.image], "newest first");
+    assert_eq!(page["items"][1]["image"], json!({ "width": 1, "height": 1 }));
+    let far = invoke(&main, "history_page", json!({ "offset": u64::MAX, "limit": 500 })).unwrap();
+    assert_eq!(far["items"], json!([]));
+
+    let found = invoke(&main, "search_history", json!({ "query": { "text": "'CLIPBOARD", "mode": "fuzzy", "limit": 5 } })).unwrap();
+    assert_eq!(found["mode"], "exact");
+    assert_eq!(found["matched"], 1);
+    assert_eq!(found["hits"][0]["clip"]["id"], clips.text);
+    assert_eq!(found["hits"][0]["highlights"], json!([[15, 24]]));
+
+    let detail = invoke(&main, "get_clip", json!({ "id": clips.text })).unwrap();
+    assert_eq!(detail["text"], "hello from the clipboard");
+    let thumb = invoke(&main, "clip_image", json!({ "id": clips.image, "size": "full" })).unwrap();
+    assert_eq!(thumb, json!({ "raw_bytes": PNG_1X1.len(), "png": true }));
+}
+
+#[test]
+fn history_commands_refuse_bad_input_and_name_the_field() {
+    let h = Harness::new();
+    let main = h.window(AppWindow::Main);
+    let clips = h.seed();
+    let cases = [
+        ("history_page", json!({ "offset": 0, "limit": 0 }), "limit"),
+        ("history_page", json!({ "offset": 0, "limit": 501 }), "limit"),
+        ("history_page", json!({ "offset": -1, "limit": 5 }), "offset"),
+        ("history_page", json!({ "offset": "0", "limit": 5 }), "offset"),
+        ("history_page", json!({ "limit": 5 }), "offset"),
+        ("search_history", json!({ "query": { "text": "", "mode": "fuzzy", "limit": 5 } }), "query.text"),
+        ("search_history", json!({ "query": { "text": "x".repeat(257), "mode": "exact", "limit": 5 } }), "query.text"),
+        ("search_history", json!({ "query": { "text": "x", "mode": "regex", "limit": 5 } }), "query.mode"),
+        ("search_history", json!({ "query": { "text": "x", "mode": "exact", "limit": 0 } }), "query.limit"),
+        ("search_history", json!({ "query": { "text": "x", "mode": "exact", "limit": 5, "sql": "drop" } }), "query"),
+        ("get_clip", json!({ "id": 999_999_999 }), "id"),
+        ("get_clip", json!({ "id": 1.5 }), "id"),
+        ("get_clip", json!({ "id": null }), "id"),
+        ("clip_image", json!({ "id": clips.text, "size": "full" }), "id"),
+        ("clip_image", json!({ "id": clips.image, "size": "huge" }), "size"),
+        ("set_pinned", json!({ "id": clips.text, "pinned": "yes" }), "pinned"),
+        ("set_pinned", json!({ "id": 999_999_999, "pinned": true }), "id"),
+        ("delete_clip", json!({ "id": -3 }), "id"),
+        ("delete_clip", json!({ "id": 999_999_999 }), "id"),
+        ("copy_clip", json!({ "id": 999_999_999 }), "id"),
+    ];
+    let events = h.record("history://changed");
+    for (cmd, args, field) in cases {
+        assert_invalid(invoke(&main, cmd, args.clone()), field);
+    }
+    assert!(deltas(&events).is_empty(), "refused calls must not be broadcast");
+    let page = invoke(&main, "history_page", json!({ "offset": 0, "limit": 10 })).unwrap();
+    assert_eq!(page["total"], 2, "nothing was removed");
+}
+
+#[test]
+fn clip_actions_are_broadcast_as_deltas_of_summaries() {
+    let h = Harness::new();
+    let main = h.window(AppWindow::Main);
+    let clips = h.seed();
+    let big = h.capture(Captured::text("y".repeat(100_000)));
+    let events = h.record("history://changed");
+
+    invoke(&main, "set_pinned", json!({ "id": clips.image, "pinned": true })).unwrap();
+    invoke(&main, "delete_clip", json!({ "id": big })).unwrap();
+    invoke(&main, "clear_history", json!({})).unwrap();
+    let seen = deltas(&events);
+    assert_eq!(seen.len(), 3, "{seen:?}");
+    assert_eq!(seen[0]["updated"][0]["id"], clips.image);
+    assert_eq!(seen[0]["updated"][0]["pinned"], true);
+    assert_eq!(seen[0]["pinned"], 1);
+    assert_eq!(seen[1]["removed"], json!([big]));
+    assert_eq!(seen[2]["cleared"], true);
+    assert_eq!((seen[2]["total"].clone(), seen[2]["pinned"].clone()), (json!(1), json!(1)));
+    for delta in &seen {
+        assert!(delta.to_string().len() < 4096, "events carry summaries, not payloads");
+    }
+    let page = invoke(&main, "history_page", json!({ "offset": 0, "limit": 10 })).unwrap();
+    assert_eq!(page["items"][0]["id"], clips.image, "the pinned clip stays");
 }

@@ -9,7 +9,7 @@ import tempfile
 
 import pytest
 
-from desktop import X11, StatusNotifierWatcher, WebDriver, find_process, free_port, start_xvfb, wait_until
+from desktop import X11, Clipboard, StatusNotifierWatcher, WebDriver, find_process, free_port, start_xvfb, wait_until
 
 TROVE_BIN = os.environ.get("TROVE_BIN", "")
 ARTIFACTS = os.environ.get("TROVE_ARTIFACTS", os.path.abspath("artifacts/e2e"))
@@ -151,3 +151,10 @@ def open_session(data_dir):
 @pytest.fixture
 def webdriver(tauri_driver, open_session):
     return open_session(tauri_driver)
+
+
+@pytest.fixture
+def clipboard(desktop):
+    board = Clipboard(desktop.display)
+    yield board
+    board.close()

@@ -84,16 +84,21 @@ class TrayItem:
                          GLib.Variant("(ss)", ("org.kde.StatusNotifierItem", "Menu")), "(v)")
         return res.unpack()[0]
 
-    def menu(self):
-        """The top-level menu entries: dicts with id, label, type, toggle_state, enabled."""
+    def menu(self, within=None):
+        """The entries of the top-level menu, or of the submenu labelled `within`:
+        dicts with id, label, type, toggle_state, enabled."""
         res = self._call(self.menu_path(), "com.canonical.dbusmenu", "GetLayout",
                          GLib.Variant("(iias)", (0, -1, [])), "(u(ia{sv}av))")
         _revision, (_root, _props, children) = res.unpack()
+        if within is not None:
+            parent = [sub for _id, props, sub in children if props.get("label", "").replace("_", "") == within]
+            assert len(parent) == 1, f"expected one submenu {within!r}"
+            children = parent[0]
         entries = []
         for child_id, props, _sub in children:
             entries.append({
                 "id": child_id,
-                "label": props.get("label", "").replace("_", ""),
+                "label": props.get("label", "").replace("__", "\0").replace("_", "").replace("\0", "_"),
                 "type": props.get("type", "standard"),
                 "toggle_type": props.get("toggle-type", ""),
                 "toggle_state": props.get("toggle-state", -1),
@@ -102,13 +107,13 @@ class TrayItem:
             })
         return [e for e in entries if e["visible"]]
 
-    def entry(self, label_prefix):
-        matches = [e for e in self.menu() if e["label"].startswith(label_prefix)]
-        assert len(matches) == 1, f"expected one tray entry {label_prefix!r}, got {self.menu()}"
+    def entry(self, label_prefix, within=None):
+        matches = [e for e in self.menu(within) if e["label"].startswith(label_prefix)]
+        assert len(matches) == 1, f"expected one tray entry {label_prefix!r}, got {self.menu(within)}"
         return matches[0]
 
-    def click(self, label_prefix):
-        entry = self.entry(label_prefix)
+    def click(self, label_prefix, within=None):
+        entry = self.entry(label_prefix, within)
         self._call(self.menu_path(), "com.canonical.dbusmenu", "Event",
                    GLib.Variant("(isvu)", (entry["id"], "clicked", GLib.Variant("s", ""), 0)), None)
 
@@ -358,6 +363,16 @@ class WebDriver:
     def execute_async(self, script, *args):
         return self._s("POST", "/execute/async", {"script": script, "args": list(args)})
 
+    def invoke(self, command, args=None):
+        """Calls a core command from the current window, exactly as its page would."""
+        result = self.execute_async(
+            "const done = arguments[arguments.length - 1];"
+            "window.__TAURI_INTERNALS__.invoke(arguments[0], arguments[1])"
+            ".then(v => done({ ok: v }), e => done({ err: e }))", command, args or {})
+        if "err" in result:
+            raise WebDriverError(f"{command}: {result['err']}")
+        return result["ok"]
+
     def find(self, css):
         el = self._s("POST", "/element", {"using": "css selector", "value": css})
         return next(iter(el.values()))
@@ -385,3 +400,51 @@ class WebDriver:
         with open(path, "wb") as f:
             f.write(png)
         return path
+
+
+# --- The clipboard --------------------------------------------------------------
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+class Clipboard:
+    """The X11 clipboard, through xclip and, where xclip cannot, clipowner.py."""
+
+    def __init__(self, display_name):
+        self.env = dict(os.environ, DISPLAY=display_name)
+        self.owners = []
+
+    def copy(self, data, target=None, selection="clipboard"):
+        """What copying in an app does: xclip takes the selection and serves it in the background."""
+        if isinstance(data, str):
+            data = data.encode()
+        args = ["xclip", "-selection", selection, "-i"] + (["-t", target] if target else [])
+        subprocess.run(args, input=data, env=self.env, check=True, timeout=10,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def paste(self, target="UTF8_STRING", selection="clipboard"):
+        return subprocess.run(["xclip", "-selection", selection, "-o", "-t", target], env=self.env,
+                              capture_output=True, check=True, timeout=10).stdout
+
+    def own(self, **targets):
+        """Owns CLIPBOARD offering all `targets` (name=value) at once, until someone copies."""
+        pairs = [f"{name}={value}" for name, value in targets.items()]
+        return self._helper("own", *pairs, ready="owned")
+
+    def paste_target(self):
+        """A focused window that reads the clipboard when Ctrl+V is typed into it."""
+        return self._helper("paste-target", ready="ready")
+
+    def _helper(self, *args, ready):
+        proc = subprocess.Popen(["/usr/bin/python3", os.path.join(HERE, "clipowner.py"), *args], env=self.env,
+                                stdout=subprocess.PIPE, text=True)
+        self.owners.append(proc)
+        assert proc.stdout.readline().strip() == ready, f"clipowner {args[0]} did not start"
+        return proc
+
+    def close(self):
+        for proc in self.owners:
+            proc.kill()
+            proc.wait(10)
+        # The last xclip keeps serving until someone else owns the selection.
+        subprocess.run(["pkill", "-x", "xclip"], check=False)

@@ -9,7 +9,8 @@ import pytest
 from conftest import TROVE_BIN
 from desktop import wait_until, web_processes
 
-MENU = ["Show history (Ctrl+Shift+V)", "Pause capture", "", "Settings…", "About Trove", "", "Quit"]
+MENU = ["No clips yet", "", "Show history (Ctrl+Shift+V)", "Pause capture", "Clear history…", "", "Settings…",
+        "About Trove", "", "Quit"]
 
 
 def labels(tray):
@@ -20,7 +21,7 @@ def test_starts_with_a_tray_menu_and_no_window(launch):
     trove = launch()
     assert labels(trove.tray) == MENU
     kinds = [e["type"] for e in trove.tray.menu()]
-    assert kinds.count("separator") == 2
+    assert kinds.count("separator") == 3
     pause = trove.tray.entry("Pause capture")
     assert (pause["toggle_type"], pause["toggle_state"]) == ("checkmark", 0)
     assert trove.windows() == {}

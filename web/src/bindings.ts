@@ -12,13 +12,109 @@ window_retain_secs: number, history_max_items: number,
 /**
  * 0 keeps clips regardless of age.
  */
-history_max_age_days: number, history_max_total_mib: number, theme: Theme, autostart: boolean, };
+history_max_age_days: number, history_max_total_mib: number, theme: Theme, autostart: boolean, 
+/**
+ * Larger clipboard contents are skipped, and counted as skipped.
+ */
+max_item_bytes: number, 
+/**
+ * Also record the primary selection (what is merely selected).
+ */
+capture_primary: boolean, capture_images: boolean, 
+/**
+ * Regular expressions; text matching any of them is never stored.
+ */
+ignore_patterns: Array<string>, 
+/**
+ * After choosing a clip, send Ctrl+V to the window that was active before.
+ */
+paste_after_choosing: boolean, };
 
 export type Theme = "system" | "light" | "dark";
 
-export type CaptureState = { paused: boolean, };
+export type CaptureState = { paused: boolean, method: CaptureMethod, skipped: SkipCounts, last_skipped: Skipped | null, };
 
-export type AppInfo = { name: string, version: string, build: string, data_dir: string, database_dir: string, schema_version: number, database_bytes: number, session: DisplaySession, };
+export type CaptureMethod = { available: boolean, description: string, 
+/**
+ * "Paste after choosing" can type Ctrl+V into the previous window.
+ */
+can_paste: boolean, };
+
+export type SkipCounts = { secret: number, ignored: number, too_large: number, };
+
+export type SkipReason = "secret" | "ignored" | "too_large";
+
+export type Skipped = { reason: SkipReason, 
+/**
+ * The size, where it is known (always for `too_large`).
+ */
+bytes: number | null, at_ms: number, };
+
+export type ClipKind = "text" | "html" | "image" | "files";
+
+export type Selection = "clipboard" | "primary";
+
+export type ImageSize = { width: number, height: number, };
+
+export type ClipSummary = { id: number, kind: ClipKind, created_ms: number, 
+/**
+ * Last captured or copied back; the list is newest-used first.
+ */
+used_ms: number, bytes: number, pinned: boolean, 
+/**
+ * Order within its group (pinned or not): larger is listed first.
+ */
+rank: number, preview: string, mimes: Array<string>, image: ImageSize | null, source: Selection, };
+
+export type ClipDetail = { summary: ClipSummary, text: string | null, 
+/**
+ * The HTML source, for the page to render as inert text.
+ */
+html: string | null, files: Array<string>, 
+/**
+ * `text` or `html` was cut at `DETAIL_TEXT_MAX` bytes.
+ */
+truncated: boolean, };
+
+export type HistoryPage = { offset: number, total: number, pinned: number, items: Array<ClipSummary>, };
+
+export type HistoryDelta = { added: Array<ClipSummary>, 
+/**
+ * Moved, pinned or unpinned: place these by `pinned` and `used_ms`.
+ */
+updated: Array<ClipSummary>, removed: Array<number>, 
+/**
+ * Everything unpinned was removed; reload rather than patch.
+ */
+cleared: boolean, total: number, pinned: number, };
+
+export type SearchMode = "fuzzy" | "exact";
+
+export type SearchQuery = { text: string, mode: SearchMode, limit: number, };
+
+export type SearchHit = { clip: ClipSummary, 
+/**
+ * One line around the first match.
+ */
+snippet: string, 
+/**
+ * `[start, end)` in UTF-16 code units of `snippet`, as JavaScript slices strings.
+ */
+highlights: Array<[number, number]>, };
+
+export type SearchResult = { 
+/**
+ * The mode actually used (the `'` prefix forces exact).
+ */
+mode: SearchMode, 
+/**
+ * How many clips match; `hits` holds the best `limit` of them.
+ */
+matched: number, hits: Array<SearchHit>, };
+
+export type ImageVariant = "thumbnail" | "full";
+
+export type AppInfo = { name: string, version: string, build: string, data_dir: string, database_dir: string, schema_version: number, database_bytes: number, session: DisplaySession, capture: CaptureMethod, clips: number, pinned: number, clip_bytes: number, };
 
 export type DisplaySession = "x11" | "wayland";
 
@@ -28,9 +124,10 @@ export type ErrorKind = "rejected" | "invalid_input" | "locked" | "newer_schema"
 
 export type IpcError = { kind: ErrorKind, message: string, };
 
-export type Command = "get_settings" | "update_settings" | "get_capture_state" | "set_capture_paused" | "app_info";
+export type Command = "get_settings" | "update_settings" | "get_capture_state" | "set_capture_paused" | "app_info" | "history_page" | "search_history" | "get_clip" | "clip_image" | "copy_clip" | "set_pinned" | "delete_clip" | "clear_history";
 
 export const EVENTS = {
   settingsChanged: "settings://changed",
   captureState: "capture://state",
+  historyChanged: "history://changed",
 } as const;
