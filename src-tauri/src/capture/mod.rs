@@ -2,9 +2,11 @@
 //! on its own threads and hands each capture to one recorder thread, which
 //! stores it (durably) and then announces it. Nothing here polls.
 
+mod wayland;
 mod x11;
 
 use crate::clip::{Captured, Format, Selection};
+use crate::privacy;
 use crate::error::{Error, Result};
 use crate::session::DisplaySession;
 use crate::settings::Settings;
@@ -20,7 +22,101 @@ pub enum Capture {
     Skipped(SkipReason, Option<u64>),
 }
 
-pub type Sink = Box<dyn Fn(Capture) + Send>;
+pub type Sink = Arc<dyn Fn(Capture) + Send + Sync>;
+
+/// What an owner answered for one format.
+pub enum Fetched {
+    Refused,
+    /// More than the caller's limit; at least this many bytes.
+    TooLarge(u64),
+    Data(Vec<u8>),
+}
+
+/// Text targets, best first: X11 names and MIME types both occur on either system.
+const TEXT_TARGETS: [&str; 5] = [
+    "UTF8_STRING",
+    "text/plain;charset=utf-8",
+    "text/plain",
+    "STRING",
+    "TEXT",
+];
+
+/// Decides what to keep of an offer with these targets and reads it with
+/// `fetch(target, max_bytes)`: nothing at all when the owner marks it secret,
+/// and never more than `max_item_bytes` in all.
+fn read_offer<E>(
+    offered: Vec<String>,
+    selection: Selection,
+    s: &Snapshot,
+    mut fetch: impl FnMut(&str, u64) -> Result<Fetched, E>,
+) -> Result<Option<Capture>, E> {
+    let secret = Ok(Some(Capture::Skipped(SkipReason::Secret, None)));
+    if privacy::conceals(&offered) {
+        return secret;
+    }
+    let has = |t: &str| offered.iter().any(|o| o == t);
+    if has(privacy::KDE_PASSWORD_HINT) {
+        if let Fetched::Data(hint) = fetch(privacy::KDE_PASSWORD_HINT, 1024)? {
+            if privacy::kde_hint_is_secret(&hint) {
+                return secret;
+            }
+        }
+    }
+    let wanted = [
+        (Format::Png, Some("image/png").filter(|t| s.images && has(t))),
+        (Format::UriList, Some("text/uri-list").filter(|t| has(t))),
+        (Format::Html, Some("text/html").filter(|t| has(t))),
+        (Format::Text, TEXT_TARGETS.into_iter().find(|t| has(t))),
+    ];
+    let mut captured = Captured::default();
+    let mut budget = u64::from(s.max_item_bytes);
+    for (format, target) in wanted {
+        let Some(target) = target else {
+            continue;
+        };
+        let bytes = match fetch(target, budget)? {
+            Fetched::Refused => continue,
+            Fetched::TooLarge(at_least) => {
+                let read = u64::from(s.max_item_bytes) - budget;
+                let skipped = Capture::Skipped(SkipReason::TooLarge, Some(read + at_least));
+                return Ok(Some(skipped));
+            }
+            Fetched::Data(bytes) => bytes,
+        };
+        budget -= bytes.len() as u64;
+        let text = |bytes: Vec<u8>| -> String {
+            if target == "STRING" {
+                bytes.iter().map(|&b| char::from(b)).collect()
+            } else {
+                String::from_utf8(bytes)
+                    .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+            }
+        };
+        match format {
+            Format::Png => captured.png = Some(bytes),
+            Format::UriList => captured.uri_list = Some(text(bytes)),
+            Format::Html => captured.html = Some(text(bytes)),
+            Format::Text => captured.text = Some(text(bytes)),
+            Format::Thumbnail => {}
+        }
+    }
+    captured.mimes = offered;
+    Ok(captured
+        .kind()
+        .is_some()
+        .then(|| Capture::Captured(captured, selection)))
+}
+
+/// Puts clips back on the system's clipboard.
+pub trait Owner: Send + Sync {
+    fn offer(&self, payloads: Vec<(Format, Vec<u8>)>) -> Result<(), BoxError>;
+    /// The window that has the keyboard, where the system lets Trove know.
+    fn focused_window(&self) -> Option<u32>;
+    /// Gives `window` the keyboard back and types Ctrl+V into it.
+    fn paste_into(&self, window: Option<u32>) -> Result<(), BoxError>;
+}
+
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
 /// The settings the reader consults on every change, without locks.
 #[derive(Default)]
@@ -53,7 +149,7 @@ impl Switches {
 /// The core's handle on the clipboard: managed state once capture started.
 pub struct Clipboard {
     switches: Arc<Switches>,
-    owner: Option<x11::Owner>,
+    owner: Option<Box<dyn Owner>>,
     /// The window that had the keyboard before `main` was shown.
     focus_before_main: Mutex<Option<u32>>,
 }
@@ -70,9 +166,9 @@ impl Clipboard {
         self.switches.paused.store(paused, Ordering::SeqCst);
     }
 
-    fn owner(&self) -> Result<&x11::Owner> {
+    fn owner(&self) -> Result<&dyn Owner> {
         self.owner
-            .as_ref()
+            .as_deref()
             .ok_or_else(|| Error::System("no clipboard is available in this session".into()))
     }
 
@@ -106,25 +202,10 @@ pub fn start<R: Runtime>(app: &AppHandle<R>) -> Result<()> {
     let switches = Arc::new(Switches::default());
     let (tx, rx) = mpsc::channel::<Capture>();
     let tx = Mutex::new(tx);
-    let sink: Sink = Box::new(move |c| {
+    let sink: Sink = Arc::new(move |c| {
         let _ = tx.lock().unwrap_or_else(|p| p.into_inner()).send(c);
     });
-    let session = DisplaySession::current();
-    let (owner, method) = if std::env::var_os("DISPLAY").is_some() {
-        match x11::start(switches.clone(), sink) {
-            Ok(owner) => (Some(owner), x11_method(session)),
-            Err(e) => (None, unavailable(format!("cannot watch the X11 clipboard: {e}"))),
-        }
-    } else {
-        (
-            None,
-            unavailable(
-                "this Wayland session has no X11 display, and Trove cannot watch the \
-                 Wayland clipboard without one yet"
-                    .into(),
-            ),
-        )
-    };
+    let (owner, method) = connect(&switches, &sink);
     if method.available {
         log::info!("capture: {}", method.description);
     } else {
@@ -151,18 +232,49 @@ pub fn start<R: Runtime>(app: &AppHandle<R>) -> Result<()> {
     Ok(())
 }
 
-fn x11_method(session: DisplaySession) -> CaptureMethod {
-    CaptureMethod {
-        available: true,
-        // XTest reaches X11 windows only; on Wayland most apps are not that.
-        can_paste: session == DisplaySession::X11,
-        description: match session {
-            DisplaySession::X11 => "X11 selection events (XFixes)".into(),
-            DisplaySession::Wayland => "XWayland selection events (XFixes): Trove sees what \
-                the compositor shares with X11 apps; the Wayland data-control protocol is not \
-                used yet"
-                .into(),
-        },
+/// Picks how to watch this session's clipboard: Wayland's data-control where
+/// the compositor offers it, else the X11 selections (XWayland's on Wayland).
+fn connect(switches: &Arc<Switches>, sink: &Sink) -> (Option<Box<dyn Owner>>, CaptureMethod) {
+    let session = DisplaySession::current();
+    let mut wayland_problem = None;
+    if session == DisplaySession::Wayland {
+        match wayland::start(switches.clone(), sink.clone()) {
+            Ok(Some((owner, protocol))) => {
+                let method = CaptureMethod {
+                    available: true,
+                    description: format!("Wayland data-control ({protocol})"),
+                    can_paste: false,
+                };
+                return (Some(owner), method);
+            }
+            Ok(None) => {
+                wayland_problem = Some("this compositor offers no data-control protocol (wlr or ext)".to_string())
+            }
+            Err(e) => wayland_problem = Some(format!("cannot connect to the Wayland compositor: {e}")),
+        }
+    }
+    if std::env::var_os("DISPLAY").is_none() {
+        let why = wayland_problem.unwrap_or_else(|| "there is no display".into());
+        return (None, unavailable(format!("{why}, and there is no X11 display to fall back on")));
+    }
+    match x11::start(switches.clone(), sink.clone()) {
+        Ok(owner) => {
+            let description = match wayland_problem {
+                None => "X11 selection events (XFixes)".to_string(),
+                Some(why) => format!(
+                    "XWayland selection events (XFixes), because {why}: Trove sees only what \
+                     the compositor shares with X11 apps"
+                ),
+            };
+            let method = CaptureMethod {
+                available: true,
+                description,
+                // XTest reaches X11 windows only; on Wayland most apps are not that.
+                can_paste: session == DisplaySession::X11,
+            };
+            (Some(Box::new(owner)), method)
+        }
+        Err(e) => (None, unavailable(format!("cannot watch the X11 clipboard: {e}"))),
     }
 }
 

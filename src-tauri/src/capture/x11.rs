@@ -3,9 +3,8 @@
 //! Each has its own connection and thread; both block in the X socket while
 //! nothing happens.
 
-use super::{Capture, Switches, SkipReason};
-use crate::clip::{Captured, Format, Selection};
-use crate::privacy;
+use super::{read_offer, Capture, Fetched, Sink, Switches};
+use crate::clip::{Format, Selection};
 use std::collections::{HashMap, VecDeque};
 use std::os::fd::AsRawFd;
 use std::sync::{Arc, Mutex};
@@ -73,7 +72,7 @@ fn selection_atom(atoms: &Atoms, selection: Selection) -> Atom {
 }
 
 /// Starts the reader and the owner. Fails when there is no X display or no XFixes.
-pub fn start(switches: Arc<Switches>, sink: super::Sink) -> Result<Owner, Error> {
+pub fn start(switches: Arc<Switches>, sink: Sink) -> Result<Owner, Error> {
     let (conn, win, atoms) = connect()?;
     conn.xfixes_query_version(5, 0)?.reply()?;
     let owner = Owner::start()?;
@@ -111,14 +110,8 @@ struct Reader {
     names: HashMap<Atom, String>,
 }
 
-enum Read {
-    Got(Captured),
-    Skipped(SkipReason, Option<u64>),
-    Nothing,
-}
-
 impl Reader {
-    fn run(mut self, switches: &Switches, sink: &super::Sink) -> Result<(), Error> {
+    fn run(mut self, switches: &Switches, sink: &Sink) -> Result<(), Error> {
         // What is on the clipboard when Trove starts counts as copied now.
         let clipboard = self.atoms.CLIPBOARD;
         let owner = self.conn.get_selection_owner(clipboard)?.reply()?.owner;
@@ -141,7 +134,7 @@ impl Reader {
         owner: Window,
         time: u32,
         switches: &Switches,
-        sink: &super::Sink,
+        sink: &Sink,
     ) -> Result<(), Error> {
         if owner == NONE || owner == self.own_window {
             return Ok(());
@@ -162,10 +155,9 @@ impl Reader {
         ) {
             return Ok(());
         }
-        match self.read(sel, time, &settings) {
-            Ok(Read::Got(captured)) => sink(Capture::Captured(captured, selection)),
-            Ok(Read::Skipped(reason, bytes)) => sink(Capture::Skipped(reason, bytes)),
-            Ok(Read::Nothing) => {}
+        match self.read(sel, selection, time, &settings) {
+            Ok(Some(capture)) => sink(capture),
+            Ok(None) => {}
             Err(e) => log::warn!("cannot read the {selection:?} selection: {e}"),
         }
         Ok(())
@@ -187,90 +179,40 @@ impl Reader {
         Ok(name)
     }
 
-    fn read(&mut self, sel: Atom, time: u32, s: &super::Snapshot) -> Result<Read, Error> {
+    fn read(
+        &mut self,
+        sel: Atom,
+        selection: Selection,
+        time: u32,
+        s: &super::Snapshot,
+    ) -> Result<Option<Capture>, Error> {
         let Some(raw) = self.convert(sel, self.atoms.TARGETS, time, 64 * 1024)? else {
-            return Ok(Read::Nothing);
+            return Ok(None);
         };
         let targets: Vec<Atom> = raw
             .chunks_exact(4)
             .map(|c| u32::from_ne_bytes([c[0], c[1], c[2], c[3]]))
             .collect();
-        let mut mimes = Vec::with_capacity(targets.len());
+        let mut names = Vec::with_capacity(targets.len());
         for &t in &targets {
-            mimes.push(self.name(t)?);
+            names.push(self.name(t)?);
         }
-        if privacy::conceals(&mimes) {
-            return Ok(Read::Skipped(SkipReason::Secret, None));
-        }
-        if targets.contains(&self.atoms.KDE_HINT) {
-            let hint = self.convert(sel, self.atoms.KDE_HINT, time, 1024)?;
-            if hint.is_some_and(|h| privacy::kde_hint_is_secret(&h)) {
-                return Ok(Read::Skipped(SkipReason::Secret, None));
-            }
-        }
-        let has = |a: Atom| targets.contains(&a);
-        let a = &self.atoms;
-        let text_target = [a.UTF8_STRING, a.TEXT_PLAIN_UTF8, AtomEnum::STRING.into(), a.TEXT_PLAIN, a.TEXT]
-            .into_iter()
-            .find(|t| has(*t));
-        let wanted: Vec<(Format, Atom)> = [
-            (Format::Png, (s.images && has(a.IMAGE_PNG)).then_some(a.IMAGE_PNG)),
-            (Format::UriList, has(a.URI_LIST).then_some(a.URI_LIST)),
-            (Format::Html, has(a.TEXT_HTML).then_some(a.TEXT_HTML)),
-            (Format::Text, text_target),
-        ]
-        .into_iter()
-        .filter_map(|(f, t)| t.map(|t| (f, t)))
-        .collect();
-        let mut captured = Captured {
-            mimes,
-            ..Captured::default()
-        };
-        let mut budget = u64::from(s.max_item_bytes);
-        for (format, target) in wanted {
-            let bytes = match self.convert_bounded(sel, target, time, budget)? {
-                Bounded::Refused => continue,
-                Bounded::TooLarge(at_least) => {
-                    let read = u64::from(s.max_item_bytes) - budget;
-                    return Ok(Read::Skipped(SkipReason::TooLarge, Some(read + at_least)));
-                }
-                Bounded::Data(bytes) => bytes,
-            };
-            budget -= bytes.len() as u64;
-            let latin1 = target == Atom::from(AtomEnum::STRING);
-            let text = move |bytes: Vec<u8>| -> String {
-                if latin1 {
-                    bytes.iter().map(|&b| char::from(b)).collect()
-                } else {
-                    String::from_utf8(bytes)
-                        .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
-                }
-            };
-            match format {
-                Format::Png => captured.png = Some(bytes),
-                Format::UriList => captured.uri_list = Some(text(bytes)),
-                Format::Html => captured.html = Some(text(bytes)),
-                Format::Text => captured.text = Some(text(bytes)),
-                Format::Thumbnail => {}
-            }
-        }
-        Ok(if captured.kind().is_some() {
-            Read::Got(captured)
-        } else {
-            Read::Nothing
+        let atom_of: HashMap<String, Atom> = names.iter().cloned().zip(targets).collect();
+        read_offer(names, selection, s, |name, max| {
+            self.convert_bounded(sel, atom_of[name], time, max)
         })
     }
 
     fn convert(&mut self, sel: Atom, target: Atom, time: u32, max: u64) -> Result<Option<Vec<u8>>, Error> {
         Ok(match self.convert_bounded(sel, target, time, max)? {
-            Bounded::Data(d) => Some(d),
+            Fetched::Data(d) => Some(d),
             _ => None,
         })
     }
 
     /// Asks the owner for `target` and reads the answer, plain or INCR,
     /// stopping as soon as it exceeds `max` bytes.
-    fn convert_bounded(&mut self, sel: Atom, target: Atom, time: u32, max: u64) -> Result<Bounded, Error> {
+    fn convert_bounded(&mut self, sel: Atom, target: Atom, time: u32, max: u64) -> Result<Fetched, Error> {
         let prop = self.atoms.TROVE_PROPERTY;
         self.conn.delete_property(self.win, prop)?;
         self.conn.convert_selection(self.win, sel, target, prop, time)?;
@@ -283,7 +225,7 @@ impl Reader {
             return Err(format!("no answer for target {target} within {REPLY_TIMEOUT:?}").into());
         };
         if n.property == NONE || n.target != target {
-            return Ok(Bounded::Refused);
+            return Ok(Fetched::Refused);
         }
         let words = u32::try_from(max / 4 + 1).unwrap_or(u32::MAX);
         let reply = self.conn.get_property(false, win, prop, AtomEnum::ANY, 0, words)?.reply()?;
@@ -292,9 +234,9 @@ impl Reader {
         if reply.type_ != self.atoms.INCR {
             let total = reply.value.len() as u64 + u64::from(reply.bytes_after);
             return Ok(if total > max {
-                Bounded::TooLarge(total)
+                Fetched::TooLarge(total)
             } else {
-                Bounded::Data(reply.value)
+                Fetched::Data(reply.value)
             });
         }
         // INCR: each chunk is announced by a new value of the property; deleting it asks for the next.
@@ -309,11 +251,11 @@ impl Reader {
             let chunk = self.conn.get_property(true, win, prop, AtomEnum::ANY, 0, words)?.reply()?;
             self.conn.flush()?;
             if chunk.value.is_empty() {
-                return Ok(Bounded::Data(data));
+                return Ok(Fetched::Data(data));
             }
             data.extend_from_slice(&chunk.value);
             if data.len() as u64 > max {
-                return Ok(Bounded::TooLarge(data.len() as u64));
+                return Ok(Fetched::TooLarge(data.len() as u64));
             }
         }
     }
@@ -347,12 +289,6 @@ impl Reader {
             }
         }
     }
-}
-
-enum Bounded {
-    Refused,
-    TooLarge(u64),
-    Data(Vec<u8>),
 }
 
 /// What Trove offers while it owns the clipboard.
@@ -403,8 +339,10 @@ impl Owner {
         Ok(owner)
     }
 
-    /// Puts `payloads` on the clipboard, with Trove as their owner.
-    pub fn offer(&self, payloads: Vec<(Format, Vec<u8>)>) -> Result<(), Error> {
+}
+
+impl super::Owner for Owner {
+    fn offer(&self, payloads: Vec<(Format, Vec<u8>)>) -> Result<(), Error> {
         let a = &self.atoms;
         let mut targets = Vec::new();
         for (format, bytes) in payloads {
@@ -427,14 +365,13 @@ impl Owner {
         Ok(())
     }
 
-    /// The window that has the keyboard now, to give it back after choosing.
-    pub fn focused_window(&self) -> Option<u32> {
+    fn focused_window(&self) -> Option<u32> {
         let focus = self.conn.get_input_focus().ok()?.reply().ok()?.focus;
         (focus != NONE && focus != self.root).then_some(focus)
     }
 
-    /// Gives `window` the focus back and types Ctrl+V into it (XTest).
-    pub fn paste_into(&self, window: Option<u32>) -> Result<(), Error> {
+    /// Types Ctrl+V with XTest.
+    fn paste_into(&self, window: Option<u32>) -> Result<(), Error> {
         use x11rb::protocol::xtest::ConnectionExt as _;
         let setup = self.conn.setup();
         let (min, max) = (setup.min_keycode, setup.max_keycode);
