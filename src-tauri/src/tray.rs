@@ -4,6 +4,7 @@ use crate::history::ClipSummary;
 use crate::state::{AppState, CaptureState};
 use crate::windows::{self, AppWindow};
 use crate::{actions, error::Result, shortcut};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
 use tauri::image::Image;
 use tauri::menu::{CheckMenuItem, Menu, MenuEvent, MenuItem, PredefinedMenuItem, Submenu};
@@ -32,6 +33,8 @@ struct LiveItems<R: Runtime> {
     pause: CheckMenuItem<R>,
     /// The recent clips at the top of the menu (or the "no clips" line).
     recent: Mutex<Vec<MenuItem<R>>>,
+    /// A rebuild of `recent` is queued on the main thread.
+    recent_stale: AtomicBool,
 }
 
 /// A clip's menu label: one line of at most `RECENT_PREVIEW_CHARS` characters.
@@ -125,6 +128,7 @@ fn build<R: Runtime>(
         show,
         pause,
         recent: Mutex::new(recent),
+        recent_stale: AtomicBool::new(false),
     });
     Ok(())
 }
@@ -161,11 +165,26 @@ pub fn show_shortcut<R: Runtime>(app: &AppHandle<R>, shortcut: Option<&str>) {
     }
 }
 
-/// Replaces the recent-clip items with the history's current top.
+/// Brings the recent-clip items up to date. A burst of captures costs one
+/// rebuild: later calls find one already queued on the main thread.
 pub fn show_recent<R: Runtime>(app: &AppHandle<R>) {
     let Some(items) = app.try_state::<LiveItems<R>>() else {
         return;
     };
+    if items.recent_stale.swap(true, Ordering::SeqCst) {
+        return;
+    }
+    let handle = app.clone();
+    if let Err(e) = app.run_on_main_thread(move || rebuild_recent(&handle)) {
+        log::error!("cannot update the tray's recent clips: {e}");
+    }
+}
+
+fn rebuild_recent<R: Runtime>(app: &AppHandle<R>) {
+    let Some(items) = app.try_state::<LiveItems<R>>() else {
+        return;
+    };
+    items.recent_stale.store(false, Ordering::SeqCst);
     let mut recent = items.recent.lock().unwrap_or_else(|p| p.into_inner());
     let result = (|| -> tauri::Result<()> {
         for old in recent.drain(..) {

@@ -408,14 +408,24 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 
 
 class Clipboard:
-    """The X11 clipboard, through xclip and, where xclip cannot, clipowner.py."""
+    """The X11 clipboard, through xclip and, where xclip cannot, clipowner.py.
+    Consecutive copies are at least MIN_GAP apart: Trove promises to catch
+    every content that stays that long, not shorter-lived ones."""
+
+    MIN_GAP = 0.020
 
     def __init__(self, display_name):
         self.env = dict(os.environ, DISPLAY=display_name)
         self.owners = []
+        self.last = 0.0
+
+    def _pace(self):
+        time.sleep(max(0.0, self.last + self.MIN_GAP - time.monotonic()))
+        self.last = time.monotonic()
 
     def copy(self, data, target=None, selection="clipboard"):
         """What copying in an app does: xclip takes the selection and serves it in the background."""
+        self._pace()
         if isinstance(data, str):
             data = data.encode()
         args = ["xclip", "-selection", selection, "-i"] + (["-t", target] if target else [])
@@ -429,6 +439,7 @@ class Clipboard:
     def own(self, **targets):
         """Owns CLIPBOARD offering all `targets` (name=value) at once, until someone copies."""
         pairs = [f"{name}={value}" for name, value in targets.items()]
+        self._pace()
         return self._helper("own", *pairs, ready="owned")
 
     def paste_target(self):

@@ -27,7 +27,10 @@ def previews(driver):
 
 
 def wait_for_total(driver, n, timeout=20):
-    wait_until(lambda: page(driver)["total"] == n, timeout, f"{n} clips in the history")
+    try:
+        wait_until(lambda: page(driver)["total"] == n, timeout, f"{n} clips in the history")
+    except AssertionError as e:
+        raise AssertionError(f"{e}; it holds {previews(driver)}") from None
 
 
 def captured_ids(log):
@@ -96,7 +99,7 @@ def test_text_html_image_and_files_appear_in_main_and_survive_a_restart(
     assert html["text"] == "Hello HTML" and "<b>HTML</b>" in html["html"]
 
     wait_until(lambda: [r["kind"] for r in rows(driver)] == ["files", "image", "html", "text"],
-               what="Main to list all four")
+               what=f"Main to list all four (lists {rows(driver)})")
     wait_until(lambda: driver.execute("return document.querySelector('#list .clip img.thumb')?.naturalWidth"),
                what="the image row's thumbnail")
     driver.execute(f"document.querySelector('#list .clip[data-id=\"{items[2]['id']}\"]').click()")
@@ -109,20 +112,18 @@ def test_text_html_image_and_files_appear_in_main_and_survive_a_restart(
     desktop.watcher.item_of(driver.pid).click("Quit")
     wait_until(lambda: subprocess.run(["kill", "-0", str(driver.pid)], capture_output=True).returncode != 0,
                what="Trove to exit")
+    driver.quit()
     again = open_session(tauri_driver)
     wait_until(lambda: again.handle_titled("Trove"), what="main after the restart")
     assert [c["id"] for c in page(again)["items"]] == ids
-    assert [r["id"] for r in rows(again)] == ids
+    wait_until(lambda: [r["id"] for r in rows(again)] == ids, what="Main to list them after the restart")
 
 
 def test_a_burst_of_200_copies_20ms_apart_gives_200_clips_and_no_duplicates(webdriver, clipboard):
     driver = webdriver
     texts = [f"burst {i:03d}" for i in range(200)]
-    next_at = time.monotonic()
     for text in texts:
         clipboard.copy(text)
-        next_at += 0.020
-        time.sleep(max(0.0, next_at - time.monotonic()))
     wait_for_total(driver, 200, timeout=30)
     assert previews(driver) == texts[::-1]
 
@@ -227,7 +228,6 @@ def test_the_tray_lists_recent_clips_and_copies_one_back(launch, clipboard):
     texts = ["one", big, "three", "a line that is much longer than forty characters, really", "five", "six"]
     for text in texts:
         clipboard.copy(text)
-        time.sleep(0.02)
     wait_until(lambda: trove.tray.menu()[0]["label"] == "six", what="the tray's recent clips")
     recent = [e["label"] for e in trove.tray.menu()[:5]]
     assert recent == ["six", "five", "a line that is much longer than forty c…", "three",
@@ -255,7 +255,6 @@ def test_every_announced_clip_survives_kill_9(launch, tauri_driver, open_session
             if stop.is_set():
                 return
             clipboard.copy(f"durable {i}")
-            time.sleep(0.02)
 
     copier = threading.Thread(target=burst)
     copier.start()

@@ -1,19 +1,10 @@
 import logo from "../../icons/trove.svg";
+import { count, formatBytes, number } from "./format";
 import { ipc, type AppInfo, type IpcError } from "./ipc";
 import { byId, initPage } from "./page";
 
 initPage();
 byId<HTMLImageElement>("logo").src = logo;
-
-function formatBytes(n: number): string {
-  const units = ["B", "KiB", "MiB", "GiB"];
-  let i = 0;
-  while (n >= 1024 && i < units.length - 1) {
-    n /= 1024;
-    i++;
-  }
-  return `${n.toFixed(i ? 1 : 0)} ${units[i]}`;
-}
 
 function show(info: AppInfo) {
   byId("version").textContent = info.version;
@@ -23,6 +14,7 @@ function show(info: AppInfo) {
     ["Database", info.database_dir],
     ["Schema", String(info.schema_version)],
     ["Database size", formatBytes(info.database_bytes)],
+    ["Clips stored", `${count(info.clips, "clip")} · ${number(info.pinned)} pinned · ${formatBytes(info.clip_bytes)}`],
   ];
   byId("facts").replaceChildren(
     ...facts.flatMap(([term, value]) => {
@@ -33,6 +25,9 @@ function show(info: AppInfo) {
       return [dt, dd];
     }),
   );
+  const capture = byId("capture-method");
+  capture.textContent = `Clipboard capture: ${info.capture.description}`;
+  capture.classList.toggle("warning", !info.capture.available);
 }
 
 ipc.appInfo().then(show, (err: IpcError) => (byId("status").textContent = err.message));

@@ -6,12 +6,20 @@ import {
   EVENTS,
   type AppInfo,
   type CaptureState,
+  type ClipDetail,
+  type ClipSummary,
   type Command,
+  type HistoryDelta,
+  type HistoryPage,
+  type ImageVariant,
   type IpcError,
+  type SearchHit,
+  type SearchQuery,
+  type SearchResult,
   type Settings,
 } from "./bindings";
 
-export type { AppInfo, CaptureState, IpcError, Settings };
+export type { AppInfo, CaptureState, ClipDetail, ClipSummary, HistoryDelta, IpcError, SearchHit, SearchResult, Settings };
 
 function isIpcError(e: unknown): e is IpcError {
   return typeof e === "object" && e !== null && "kind" in e && "message" in e;
@@ -33,6 +41,17 @@ export const ipc = {
   getCaptureState: () => call<CaptureState>("get_capture_state"),
   setCapturePaused: (paused: boolean) => call<CaptureState>("set_capture_paused", { paused }),
   appInfo: () => call<AppInfo>("app_info"),
+  historyPage: (offset: number, limit: number) => call<HistoryPage>("history_page", { offset, limit }),
+  searchHistory: (query: SearchQuery) => call<SearchResult>("search_history", { query }),
+  getClip: (id: number) => call<ClipDetail>("get_clip", { id }),
+  /** The PNG bytes. */
+  clipImage: (id: number, size: ImageVariant) => call<ArrayBuffer>("clip_image", { id, size }),
+  /** The core hides the history window itself (and pastes, if the user wants that). */
+  copyClip: (id: number) => call<void>("copy_clip", { id }),
+  setPinned: (id: number, pinned: boolean) => call<void>("set_pinned", { id, pinned }),
+  deleteClip: (id: number) => call<void>("delete_clip", { id }),
+  /** Removes every clip that is not pinned. */
+  clearHistory: () => call<void>("clear_history"),
 };
 
 export const on = {
@@ -40,6 +59,8 @@ export const on = {
     listen<Settings>(EVENTS.settingsChanged, (e) => apply(e.payload)),
   captureState: (apply: (s: CaptureState) => void): Promise<UnlistenFn> =>
     listen<CaptureState>(EVENTS.captureState, (e) => apply(e.payload)),
+  historyChanged: (apply: (d: HistoryDelta) => void): Promise<UnlistenFn> =>
+    listen<HistoryDelta>(EVENTS.historyChanged, (e) => apply(e.payload)),
 };
 
 /** Asks the core to close this window; the core decides whether that hides or destroys it. */

@@ -32,3 +32,23 @@ export function byId<T extends HTMLElement>(id: string): T {
   if (!el) throw new Error(`missing #${id}`);
   return el as T;
 }
+
+/**
+ * Runs `action` once the user confirms in `dialog`, a <dialog> whose
+ * <form method="dialog"> has a confirming button with value="yes".
+ */
+export function confirmBefore(button: HTMLElement, dialog: HTMLDialogElement, action: () => void) {
+  let focused: Element | null = null;
+  // Keys belong to the dialog while it is open: Esc cancels it rather than closing the window.
+  dialog.addEventListener("keydown", (e) => e.stopPropagation());
+  dialog.addEventListener("close", () => {
+    // WebKit leaves the focus in the closed dialog.
+    if (focused instanceof HTMLElement) focused.focus();
+    if (dialog.returnValue === "yes") action();
+  });
+  button.addEventListener("click", () => {
+    focused = document.activeElement;
+    dialog.returnValue = "";
+    dialog.showModal();
+  });
+}

@@ -1,5 +1,5 @@
 import { closeWindow, ipc, on, type IpcError, type Settings } from "./ipc";
-import { byId, initPage } from "./page";
+import { byId, confirmBefore, initPage } from "./page";
 
 initPage();
 
@@ -8,18 +8,38 @@ const status = byId<HTMLParagraphElement>("status");
 const paused = byId<HTMLInputElement>("paused");
 let current: Settings | undefined;
 
-type Field = HTMLInputElement | HTMLSelectElement;
+type Field = HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement;
 const fields = () => [...form.querySelectorAll<Field>("[name]")];
 
 const checkbox = (f: Field) => (f instanceof HTMLInputElement && f.type === "checkbox" ? f : undefined);
 
+const MiB = 1024 * 1024;
+
+// Fields the form shows otherwise than the core stores them. `parse` gets what
+// read() would otherwise send: a number for a number field that holds one.
+type Shown<T> = { show: (value: T) => string; parse: (typed: number | string) => unknown };
+const shownAs: { [K in keyof Settings]?: Shown<Settings[K]> } = {
+  max_item_bytes: {
+    show: (bytes) => String(Number((bytes / MiB).toFixed(3))),
+    parse: (mib) => (typeof mib === "number" ? Math.round(mib * MiB) : mib),
+  },
+  ignore_patterns: {
+    show: (patterns) => patterns.join("\n"),
+    parse: (text) => String(text).split("\n").filter((line) => line.trim() !== ""),
+  },
+};
+
+const valueOf = (field: Field, settings: Settings): unknown => settings[field.name as keyof Settings];
+const shownOf = (field: Field) => shownAs[field.name as keyof Settings] as Shown<unknown> | undefined;
+const display = (field: Field, settings: Settings) =>
+  shownOf(field)?.show(valueOf(field, settings)) ?? String(valueOf(field, settings));
+
 function fill(settings: Settings) {
   current = settings;
   for (const field of fields()) {
-    const value = settings[field.name as keyof Settings];
     const box = checkbox(field);
-    if (box) box.checked = value === true;
-    else field.value = String(value);
+    if (box) box.checked = valueOf(field, settings) === true;
+    else field.value = display(field, settings);
     field.removeAttribute("aria-invalid");
   }
   showShortcut(settings.shortcut);
@@ -27,13 +47,20 @@ function fill(settings: Settings) {
 
 // Number fields go to the core as numbers when they are numbers and as typed
 // otherwise: the core validates and names the field it refuses.
+function typed(field: Field): number | string {
+  const n = Number(field.value);
+  return field.type === "number" && field.value !== "" && Number.isFinite(n) ? n : field.value;
+}
+
 function read(base: Settings): Settings {
   const next: Record<string, unknown> = { ...base };
   for (const field of fields()) {
-    const n = Number(field.value);
     const box = checkbox(field);
+    const shown = shownOf(field);
     if (box) next[field.name] = box.checked;
-    else next[field.name] = field.type === "number" && field.value !== "" && Number.isFinite(n) ? n : field.value;
+    else if (!shown) next[field.name] = typed(field);
+    // Left as shown, a rounded value keeps the exact value stored.
+    else if (field.value !== display(field, base)) next[field.name] = shown.parse(typed(field));
   }
   return next as Settings;
 }
@@ -52,7 +79,8 @@ form.addEventListener("submit", (e) => {
       report("Saved.", false);
     },
     (err: IpcError) => {
-      const field = err.message.split(":")[0];
+      // `ignore_patterns[2]: …` is about the one field that holds them all.
+      const field = err.message.split(":")[0].replace(/\[\d+\]$/, "");
       for (const f of fields()) {
         if (f.name === field) f.setAttribute("aria-invalid", "true");
         else f.removeAttribute("aria-invalid");
@@ -112,8 +140,18 @@ recorder.addEventListener("keydown", (e) => {
 
 byId("close").addEventListener("click", () => void closeWindow());
 
+confirmBefore(byId("clear-history"), byId<HTMLDialogElement>("confirm-clear"), () => {
+  ipc.clearHistory().then(
+    () => report("History cleared.", false),
+    (err: IpcError) => report(err.message, true),
+  );
+});
+
 void on.settingsChanged(fill);
 void on.captureState((s) => (paused.checked = s.paused));
 ipc.getSettings().then(fill, (err: IpcError) => report(err.message, true));
-ipc.appInfo().then((info) => (byId("shortcut-note").hidden = info.session !== "wayland"));
+ipc.appInfo().then((info) => {
+  byId("shortcut-note").hidden = info.session !== "wayland";
+  byId("paste-note").hidden = info.capture.can_paste;
+});
 ipc.getCaptureState().then((s) => (paused.checked = s.paused));

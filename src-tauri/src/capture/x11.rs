@@ -35,6 +35,7 @@ x11rb::atom_manager! {
         URI_LIST: b"text/uri-list",
         KDE_HINT: b"x-kde-passwordManagerHint",
         TROVE_PROPERTY: b"TROVE_SELECTION",
+        TROVE_TEXT: b"TROVE_TEXT",
     }
 }
 
@@ -186,8 +187,18 @@ impl Reader {
         time: u32,
         s: &super::Snapshot,
     ) -> Result<Option<Capture>, Error> {
-        let Some(raw) = self.convert(sel, self.atoms.TARGETS, time, 64 * 1024)? else {
-            return Ok(None);
+        // Most owners offer UTF-8 text: ask for it together with the list of
+        // targets, so a short-lived owner is read in one round trip. The text
+        // is collected first: some owners (xclip) take the deletion of any
+        // property of ours for the go-ahead of an INCR transfer in progress.
+        let (targets_prop, text_prop) = (self.atoms.TROVE_PROPERTY, self.atoms.TROVE_TEXT);
+        let (targets_atom, utf8) = (self.atoms.TARGETS, self.atoms.UTF8_STRING);
+        self.ask(sel, targets_atom, targets_prop, time)?;
+        self.ask(sel, utf8, text_prop, time)?;
+        let mut text = Some(self.answer(sel, utf8, text_prop, u64::from(s.max_item_bytes))?);
+        let raw = match self.answer(sel, targets_atom, targets_prop, 64 * 1024)? {
+            Fetched::Data(raw) => raw,
+            _ => Vec::new(),
         };
         let targets: Vec<Atom> = raw
             .chunks_exact(4)
@@ -198,33 +209,44 @@ impl Reader {
             names.push(self.name(t)?);
         }
         let atom_of: HashMap<String, Atom> = names.iter().cloned().zip(targets).collect();
-        read_offer(names, selection, s, |name, max| {
-            self.convert_bounded(sel, atom_of[name], time, max)
+        read_offer(names, selection, s, |name, max| match (atom_of[name], text.take()) {
+            (atom, Some(Fetched::Data(d))) if atom == utf8 && d.len() as u64 > max => {
+                Ok(Fetched::TooLarge(d.len() as u64))
+            }
+            (atom, Some(fetched)) if atom == utf8 => Ok(fetched),
+            (atom, unused) => {
+                text = unused;
+                self.convert_bounded(sel, atom, time, max)
+            }
         })
     }
 
-    fn convert(&mut self, sel: Atom, target: Atom, time: u32, max: u64) -> Result<Option<Vec<u8>>, Error> {
-        Ok(match self.convert_bounded(sel, target, time, max)? {
-            Fetched::Data(d) => Some(d),
-            _ => None,
-        })
-    }
-
-    /// Asks the owner for `target` and reads the answer, plain or INCR,
-    /// stopping as soon as it exceeds `max` bytes.
+    /// Asks the owner for `target` and reads the answer.
     fn convert_bounded(&mut self, sel: Atom, target: Atom, time: u32, max: u64) -> Result<Fetched, Error> {
         let prop = self.atoms.TROVE_PROPERTY;
+        self.ask(sel, target, prop, time)?;
+        self.answer(sel, target, prop, max)
+    }
+
+    fn ask(&mut self, sel: Atom, target: Atom, prop: Atom, time: u32) -> Result<(), Error> {
         self.conn.delete_property(self.win, prop)?;
         self.conn.convert_selection(self.win, sel, target, prop, time)?;
         self.conn.flush()?;
+        Ok(())
+    }
+
+    /// Reads the owner's answer to `ask`, plain or INCR, stopping as soon as
+    /// it exceeds `max` bytes.
+    fn answer(&mut self, sel: Atom, target: Atom, prop: Atom, max: u64) -> Result<Fetched, Error> {
         let win = self.win;
         let Some(Event::SelectionNotify(n)) = self.wait_for(|e| {
-            matches!(e, Event::SelectionNotify(n) if n.requestor == win && n.selection == sel)
+            matches!(e, Event::SelectionNotify(n)
+                if n.requestor == win && n.selection == sel && n.target == target)
         })?
         else {
             return Err(format!("no answer for target {target} within {REPLY_TIMEOUT:?}").into());
         };
-        if n.property == NONE || n.target != target {
+        if n.property == NONE {
             return Ok(Fetched::Refused);
         }
         let words = u32::try_from(max / 4 + 1).unwrap_or(u32::MAX);
@@ -240,6 +262,8 @@ impl Reader {
             });
         }
         // INCR: each chunk is announced by a new value of the property; deleting it asks for the next.
+        // The owner's writing of the INCR header announced itself the same way: that is no chunk.
+        self.pending.retain(|e| !matches!(e, Event::PropertyNotify(p) if p.window == win && p.atom == prop));
         let mut data = Vec::new();
         loop {
             let Some(_) = self.wait_for(|e| {
@@ -262,6 +286,9 @@ impl Reader {
 
     /// Waits up to `REPLY_TIMEOUT` for an event `want` accepts; keeps the others for later.
     fn wait_for(&mut self, want: impl Fn(&Event) -> bool) -> Result<Option<Event>, Error> {
+        if let Some(i) = self.pending.iter().position(&want) {
+            return Ok(self.pending.remove(i));
+        }
         let deadline = Instant::now() + REPLY_TIMEOUT;
         loop {
             while let Some(e) = self.conn.poll_for_event()? {
