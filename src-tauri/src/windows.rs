@@ -58,7 +58,7 @@ impl AppWindow {
             AppWindow::About => Spec {
                 title: "About Trove",
                 page: "about.html",
-                size: (440.0, 400.0),
+                size: (440.0, 500.0),
                 resizable: false,
             },
         }
