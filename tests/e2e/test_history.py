@@ -193,6 +193,12 @@ def test_retention_trims_to_the_limit_and_keeps_pinned_clips(webdriver, desktop,
     assert listed == ["pin me"] + [f"filler {i}" for i in range(14, 5, -1)]
     assert page(driver)["pinned"] == 1
 
+    driver.click("#clear")
+    driver.click("dialog.confirm button[value=yes]")
+    wait_until(lambda: page(driver)["total"] == 1, what="Clear history to keep only the pinned clip")
+    wait_until(lambda: [r["text"] for r in rows(driver)] and len(rows(driver)) == 1, what="Main to show the cleared list")
+    assert previews(driver) == ["pin me"]
+
 
 def test_search_is_fuzzy_or_exact_and_enter_copies_back(webdriver, desktop, clipboard):
     driver = webdriver
@@ -225,8 +231,11 @@ def test_the_tray_lists_recent_clips_and_copies_one_back(launch, clipboard):
     trove = launch()
     wait_until(lambda: trove.tray.entry("No clips yet"), what="the tray")
     big = "large " * 400_000
-    texts = ["one", big, "three", "a line that is much longer than forty characters, really", "five", "six"]
-    for text in texts:
+    clipboard.copy("one")
+    # Reading 2.4 MB takes longer than 20 ms; a copy that replaced it sooner could be missed.
+    clipboard.copy(big)
+    wait_until(lambda: trove.tray.menu()[0]["label"].startswith("large"), what="the large clip")
+    for text in ["three", "a line that is much longer than forty characters, really", "five", "six"]:
         clipboard.copy(text)
     wait_until(lambda: trove.tray.menu()[0]["label"] == "six", what="the tray's recent clips")
     recent = [e["label"] for e in trove.tray.menu()[:5]]

@@ -11,7 +11,7 @@ import {
   type SearchHit,
   type SearchResult,
 } from "./ipc";
-import { byId, confirmBefore, initPage } from "./page";
+import { byId, CLEAR_QUESTION, confirmBefore, initPage } from "./page";
 import { preview } from "./preview";
 
 initPage();
@@ -346,8 +346,7 @@ document.addEventListener("mousedown", (e) => {
 list.addEventListener("scroll", schedule, { passive: true });
 new ResizeObserver(schedule).observe(list);
 
-const clearDialog = byId<HTMLDialogElement>("confirm-clear");
-confirmBefore(byId("clear"), clearDialog, () => attempt(ipc.clearHistory));
+const clearDialog = confirmBefore(byId("clear"), CLEAR_QUESTION, "Remove", () => attempt(ipc.clearHistory));
 
 // ---- the window is hidden and shown again, not reloaded
 

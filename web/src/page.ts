@@ -33,11 +33,32 @@ export function byId<T extends HTMLElement>(id: string): T {
   return el as T;
 }
 
-/**
- * Runs `action` once the user confirms in `dialog`, a <dialog> whose
- * <form method="dialog"> has a confirming button with value="yes".
- */
-export function confirmBefore(button: HTMLElement, dialog: HTMLDialogElement, action: () => void) {
+export const CLEAR_QUESTION = "Remove all clips except pinned ones?";
+
+/** Runs `action` once the user confirms `question` in a modal dialog opened by `button`; returns the dialog. */
+export function confirmBefore(button: HTMLElement, question: string, confirm: string, action: () => void) {
+  const dialog = document.createElement("dialog");
+  dialog.className = "confirm";
+  const form = document.createElement("form");
+  form.method = "dialog";
+  const text = document.createElement("p");
+  text.textContent = question;
+  const actions = document.createElement("footer");
+  actions.className = "actions";
+  const choice = (label: string, value: string, className = "") => {
+    const b = document.createElement("button");
+    b.textContent = label;
+    b.value = value;
+    b.className = className;
+    return b;
+  };
+  const cancel = choice("Cancel", "cancel");
+  cancel.autofocus = true;
+  actions.append(cancel, choice(confirm, "yes", "danger"));
+  form.append(text, actions);
+  dialog.append(form);
+  document.body.append(dialog);
+
   let focused: Element | null = null;
   // Keys belong to the dialog while it is open: Esc cancels it rather than closing the window.
   dialog.addEventListener("keydown", (e) => e.stopPropagation());
@@ -51,4 +72,5 @@ export function confirmBefore(button: HTMLElement, dialog: HTMLDialogElement, ac
     dialog.returnValue = "";
     dialog.showModal();
   });
+  return dialog;
 }

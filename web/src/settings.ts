@@ -1,5 +1,5 @@
 import { closeWindow, ipc, on, type IpcError, type Settings } from "./ipc";
-import { byId, confirmBefore, initPage } from "./page";
+import { byId, CLEAR_QUESTION, confirmBefore, initPage } from "./page";
 
 initPage();
 
@@ -140,7 +140,7 @@ recorder.addEventListener("keydown", (e) => {
 
 byId("close").addEventListener("click", () => void closeWindow());
 
-confirmBefore(byId("clear-history"), byId<HTMLDialogElement>("confirm-clear"), () => {
+confirmBefore(byId("clear-history"), CLEAR_QUESTION, "Remove", () => {
   ipc.clearHistory().then(
     () => report("History cleared.", false),
     (err: IpcError) => report(err.message, true),
