@@ -22,10 +22,10 @@ pub fn perform<R: Runtime>(app: &AppHandle<R>, request: Command, origin: &str) -
     }
 }
 
-/// Called by the single-instance plugin with a second launch's argv. That
-/// process has already parsed it; it is parsed again here because the bus is
-/// not trusted to carry only what `trove` sends.
-pub fn on_second_launch<R: Runtime>(app: &AppHandle<R>, argv: Vec<String>, _cwd: String) {
+/// Called with a second launch's argv. That process has already parsed it; it
+/// is parsed again here because the socket is not trusted to carry only what
+/// `trove` sends.
+pub fn on_second_launch<R: Runtime>(app: &AppHandle<R>, argv: Vec<String>) {
     let cli = match Cli::try_parse_from(&argv) {
         Ok(cli) => cli,
         Err(e) => {

@@ -11,6 +11,7 @@ mod commands;
 pub mod error;
 mod events;
 pub mod history;
+mod instance;
 mod launch;
 pub mod permissions;
 pub mod privacy;
@@ -88,31 +89,35 @@ pub fn run() -> ExitCode {
         eprintln!("trove: no data dir: set HOME, XDG_DATA_HOME or pass --data-dir");
         return ExitCode::FAILURE;
     };
-    if std::env::var_os("DISPLAY").is_none() && std::env::var_os("WAYLAND_DISPLAY").is_none() {
+    let argv: Vec<String> = std::env::args_os()
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect();
+    // First, so that a second launch hands its request over before loading any GUI.
+    let primary = match instance::claim(&instance_id(cli.data_dir.as_deref()), &argv) {
+        Ok(instance::Claim::Primary(primary)) => primary,
+        Ok(instance::Claim::Forwarded) => return ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("trove: cannot reach or become the running Trove: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let command = cli.command;
+    if command == Some(Command::Quit) {
+        println!("Trove is not running.");
+        return ExitCode::SUCCESS;
+    }
+    let set = |var| std::env::var_os(var).is_some_and(|v| !v.is_empty());
+    if !set("DISPLAY") && !set("WAYLAND_DISPLAY") {
         eprintln!(
             "trove: no display: Trove needs a graphical session (DISPLAY or WAYLAND_DISPLAY)"
         );
         return ExitCode::FAILURE;
     }
-    let command = cli.command;
-    let app = build(tauri::Builder::default())
-        // First, so that a second launch forwards its request and exits before anything else starts.
-        .plugin(
-            tauri_plugin_single_instance::Builder::new()
-                .dbus_id(instance_id(cli.data_dir.as_deref()))
-                .callback(launch::on_second_launch)
-                .build(),
-        )
-        .plugin(autostart::plugin());
-    let app = if session::DisplaySession::current().has_global_shortcuts() {
-        app.plugin(shortcut::plugin())
-    } else {
-        app
-    };
+    let app = build(tauri::Builder::default()).plugin(autostart::plugin());
     let app = app
         .setup(move |app| {
             // An error returned from here would make Tauri panic; leave plainly instead.
-            if let Err(e) = start(app.handle(), data_dir, command) {
+            if let Err(e) = start(app.handle(), data_dir, command, primary) {
                 eprintln!("trove: {e}");
                 app.cleanup_before_exit();
                 std::process::exit(1);
@@ -148,20 +153,18 @@ fn start<R: Runtime>(
     app: &AppHandle<R>,
     data_dir: PathBuf,
     command: Option<Command>,
+    primary: instance::Primary,
 ) -> Result<(), Box<dyn std::error::Error>> {
-    if command == Some(Command::Quit) {
-        println!("Trove is not running.");
-        app.cleanup_before_exit();
-        std::process::exit(0);
-    }
     app.manage(open_state(data_dir)?);
     capture::start(app)?;
     if let Err(e) = autostart::reconcile(app) {
         log::error!("{e}");
     }
-    shortcut::register_saved(app);
+    shortcut::start(app);
     tray::create(app)?;
     signals::install(app.clone())?;
+    let handle = app.clone();
+    primary.serve(move |argv| launch::on_second_launch(&handle, argv))?;
     if let Some(request) = command {
         launch::perform(app, request, "command line")?;
     }

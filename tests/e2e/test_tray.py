@@ -81,12 +81,14 @@ def test_sighup_does_not_kill(launch):
     assert labels(trove.tray) == MENU
 
 
-def test_a_second_process_on_a_locked_database_says_so(launch, data_dir):
+def test_a_second_process_on_a_locked_database_says_so(launch, data_dir, desktop):
     first = launch()
     first.tray
-    # On another D-Bus session (another login, say) the launch is not forwarded
-    # and meets the database lock instead.
-    second = subprocess.run(["dbus-run-session", "--", TROVE_BIN, "--data-dir", data_dir],
+    # From another login (its own runtime dir) the launch is not forwarded and
+    # meets the database lock instead.
+    other_login = os.path.join(desktop.root, "other-runtime")
+    os.makedirs(other_login, mode=0o700, exist_ok=True)
+    second = subprocess.run([TROVE_BIN, "--data-dir", data_dir], env=dict(os.environ, XDG_RUNTIME_DIR=other_login),
                             capture_output=True, text=True, timeout=30)
     assert second.returncode == 1
     assert "in use by another Trove process" in second.stderr
