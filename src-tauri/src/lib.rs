@@ -77,6 +77,9 @@ fn instance_id(custom_data_dir: Option<&Path>) -> String {
 }
 
 pub fn run() -> ExitCode {
+    // Whatever Trove writes (clips, settings, its socket) is for this user only.
+    // SAFETY: umask only swaps the process's file-creation mask.
+    unsafe { libc::umask(0o077) };
     let cli = cli::Cli::parse_or_exit();
     env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("trove=info"))
         .init();
@@ -112,6 +115,14 @@ pub fn run() -> ExitCode {
             "trove: no display: Trove needs a graphical session (DISPLAY or WAYLAND_DISPLAY)"
         );
         return ExitCode::FAILURE;
+    }
+    if session::DisplaySession::current() == session::DisplaySession::X11
+        && std::env::var_os("GDK_GL").is_none()
+    {
+        // GDK probes GLX when it opens the display, which maps Mesa and LLVM
+        // (about 30 MB) into a process that never draws with GL: WebKit
+        // composites in its web process. Set before any thread starts.
+        std::env::set_var("GDK_GL", "disable");
     }
     let app = build(tauri::Builder::default()).plugin(autostart::plugin());
     let app = app

@@ -2,15 +2,16 @@
 reads the tray the way a panel does (dbusmenu), X11 window inspection, and a
 small WebDriver client for tauri-driver."""
 
-import base64
 import json
 import os
 import socket
+import struct
 import subprocess
 import threading
 import time
 import http.client
 import urllib.parse
+import zlib
 
 import gi
 
@@ -228,6 +229,22 @@ class X11:
         win.configure(stack_mode=X.Above)
         self.d.sync()
 
+    def screenshot(self, pid, title, path):
+        """Saves what the X server shows of the window, as a user would see it, as a PNG."""
+        win, _ = self.windows(pid)[title]
+        geometry = win.get_geometry()
+        width, height = geometry.width, geometry.height
+        image = win.get_image(0, 0, width, height, X.ZPixmap, 0xFFFFFFFF)
+        # 24-bit visuals come as BGRX, four bytes a pixel.
+        data, stride, rows = image.data, 4 * width, []
+        for y in range(height):
+            line, rgb = data[y * stride:(y + 1) * stride], bytearray(3 * width)
+            rgb[0::3], rgb[1::3], rgb[2::3] = line[2::4], line[1::4], line[0::4]
+            rows.append(b"\x00" + bytes(rgb))
+        rows = b"".join(rows)
+        write_png(path, width, height, rows)
+        return path
+
     def close(self, pid, title):
         """Asks the window to close, exactly as a window manager's close button does."""
         win, _ = self.windows(pid)[title]
@@ -235,6 +252,16 @@ class X11:
             window=win, client_type=self.WM_PROTOCOLS, data=(32, [self.WM_DELETE, X.CurrentTime, 0, 0, 0]))
         win.send_event(event)
         self.d.flush()
+
+
+def write_png(path, width, height, rows):
+    """A PNG from `rows`: for each line a filter byte (0) then RGB bytes."""
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    with open(path, "wb") as f:
+        f.write(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+                + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
 
 
 def descendants(pid):
@@ -395,11 +422,6 @@ class WebDriver:
         wait_until(lambda: set(self.handles()) - before, what=f"{title} to open")
         return wait_until(lambda: self.handle_titled(title), what=f"a handle titled {title}")
 
-    def screenshot(self, path):
-        png = base64.b64decode(self._s("GET", "/screenshot"))
-        with open(path, "wb") as f:
-            f.write(png)
-        return path
 
 
 # --- The clipboard --------------------------------------------------------------

@@ -5,14 +5,13 @@ through Main's IPC and DOM, the tray over dbusmenu, the keyboard via xdotool."""
 import os
 import re
 import signal
-import struct
 import subprocess
 import threading
 import time
-import zlib
 
 from conftest import TROVE_BIN
 from desktop import wait_until
+from desktop import write_png as desktop_png
 from test_windows import shot
 
 CAPTURED = re.compile(r"captured clip (\d+) ")
@@ -50,7 +49,9 @@ def change_settings(driver, tray, **changes):
 
 
 def rows(driver):
-    return driver.execute("return [...document.querySelectorAll('#list .clip')].map(r => "
+    """Main's rows in list order (a virtual list keeps its DOM in no particular order)."""
+    return driver.execute("return [...document.querySelectorAll('#list .clip')]"
+                          ".sort((a, b) => a.dataset.index - b.dataset.index).map(r => "
                           "({id: Number(r.dataset.id), kind: r.dataset.kind, pinned: r.dataset.pinned, "
                           "text: r.textContent}))")
 
@@ -63,14 +64,8 @@ def key(desktop, pid, title, *keys):
 
 
 def write_png(path, width, height):
-    raw = b"".join(b"\x00" + b"".join(bytes((x % 256, y % 256, 160)) for x in range(width)) for y in range(height))
-
-    def chunk(kind, data):
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-
-    with open(path, "wb") as f:
-        f.write(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
-                + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+    rows = b"".join(b"\x00" + b"".join(bytes((x % 256, y % 256, 160)) for x in range(width)) for y in range(height))
+    desktop_png(path, width, height, rows)
 
 
 def test_text_html_image_and_files_appear_in_main_and_survive_a_restart(

@@ -103,6 +103,10 @@ def test_the_data_dir_can_come_from_the_environment(desktop, data_dir):
         desktop.watcher.item_of(proc.pid)
         assert os.path.isdir(os.path.join(data_dir, "db"))
         assert oct(os.stat(data_dir).st_mode & 0o777) == "0o700"
+        for folder, _dirs, files in os.walk(data_dir):
+            for name in files:
+                mode = os.stat(os.path.join(folder, name)).st_mode & 0o777
+                assert mode & 0o077 == 0, f"{name} is {oct(mode)}"
     finally:
         proc.terminate()
         assert proc.wait(30) == 0

@@ -15,7 +15,7 @@ def shot(driver, x11, handle, name):
     # Two animation frames: the raised window has painted its current state.
     driver.execute_async("const done = arguments[0];"
                          "requestAnimationFrame(() => requestAnimationFrame(() => done(true)))")
-    driver.screenshot(os.path.join(ARTIFACTS, f"{name}.png"))
+    x11.screenshot(driver.pid, driver.title(), os.path.join(ARTIFACTS, f"{name}.png"))
 
 
 def test_a_saved_setting_reaches_every_open_window(webdriver, desktop):
