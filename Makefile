@@ -65,7 +65,9 @@ clean:
 	rm -rf web/dist $(ARTIFACTS)
 
 # Performance figures next to CopyQ; not part of `make test`.
-bench: release
+bench: release deps-test
 	@dpkg-query -W copyq >/dev/null 2>&1 || sudo_cmd=$$([ "$$(id -u)" -eq 0 ] || echo sudo); \
 	  dpkg-query -W copyq >/dev/null 2>&1 || $$sudo_cmd apt-get install -y -qq copyq
-	dbus-run-session -- $(PYTHON) bench/run.py $(RELEASE_BIN)
+	$(CARGO) build --release --locked --example seed_history
+	BENCH_SEED=$(abspath target/release/examples/seed_history) \
+	  dbus-run-session -- $(PYTHON) bench/run.py $(RELEASE_BIN)

@@ -1,7 +1,9 @@
 """`make bench`: Trove's release binary next to CopyQ, headless, as a user meets
-them. Prints a markdown table: median (min–max) over several runs."""
+them. Prints a markdown table: median (min–max) over several runs, or
+p50/p95 where a figure is a distribution of many samples."""
 
 import os
+import re
 import shutil
 import statistics
 import subprocess
@@ -10,9 +12,17 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "tests", "e2e"))
-from desktop import X11, StatusNotifierWatcher, descendants, start_xvfb, wait_until  # noqa: E402
+from conftest import TauriDriver  # noqa: E402
+from desktop import (X11, Clipboard, StatusNotifierWatcher, WebDriver, descendants, find_process,  # noqa: E402
+                     start_xvfb, wait_until, web_processes)
 
 RUNS = int(os.environ.get("BENCH_RUNS", "5"))
+SEARCH_SIZES = [int(n) for n in os.environ.get("BENCH_SEARCH_SIZES", "10000,100000").split(",")]
+CYCLES = int(os.environ.get("BENCH_CYCLES", "50"))
+LATENCY_SAMPLES = 50
+BURST = 200
+SPACINGS_MS = (100, 20, 5)
+SEED = os.environ["BENCH_SEED"]
 IDLE_SECS = int(os.environ.get("BENCH_IDLE_SECS", "60"))
 SETTLE_SECS = 10
 TICK_MS = 1000 / os.sysconf("SC_CLK_TCK")
@@ -61,10 +71,15 @@ class Trove:
     def __init__(self, binary, desktop):
         self.binary, self.desktop = binary, desktop
 
-    def start(self, home):
-        self.proc = subprocess.Popen([self.binary, "--data-dir", os.path.join(home, "trove")],
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    def start(self, home, data=None):
+        self.log_path = os.path.join(home, "trove.log")
+        self.proc = subprocess.Popen([self.binary, "--data-dir", data or os.path.join(home, "trove")],
+                                     stdout=open(self.log_path, "wb"), stderr=subprocess.STDOUT)
         return self.proc.pid
+
+    def stored(self):
+        with open(self.log_path, errors="replace") as f:
+            return len(re.findall(r"captured clip \d+ ", f.read()))
 
     def wait_ready(self):
         self.desktop.watcher.item_of(self.proc.pid, timeout=60)
@@ -93,7 +108,13 @@ class CopyQ:
         return self.proc.pid
 
     def _cli(self, *args):
-        return subprocess.run(["copyq", *args], env=self.env, capture_output=True, timeout=30)
+        return subprocess.run(["copyq", *args], env=self.env, capture_output=True, timeout=600)
+
+    def stored(self):
+        return int(self._cli("count").stdout or 0)
+
+    def allow(self, items):
+        self._cli("config", "maxitems", str(items))
 
     def wait_ready(self):
         wait_until(lambda: self._cli("count").returncode == 0, timeout=60, what="copyq count", interval=0.01)
@@ -158,6 +179,204 @@ def idle(app, root):
     return ms1 - ms0, (sw1 - sw0) / IDLE_SECS
 
 
+def seeded(count, retain_secs=None):
+    """A Trove data dir holding `count` text clips, on tmpfs so seeding is quick."""
+    data = tempfile.mkdtemp(dir="/dev/shm", prefix="trove-seed-")
+    args = [SEED, data, str(count)] + ([str(retain_secs)] if retain_secs is not None else [])
+    subprocess.run(args, check=True, stdout=subprocess.DEVNULL, timeout=1800)
+    return data
+
+
+def settle_until_quiet(count, timeout=60):
+    """Waits until `count()` has not changed for a second; returns it."""
+    last, since, deadline = count(), time.monotonic(), time.monotonic() + timeout
+    while time.monotonic() < deadline and time.monotonic() - since < 1.0:
+        time.sleep(0.1)
+        now = count()
+        if now != last:
+            last, since = now, time.monotonic()
+    return last
+
+
+def completeness(app, root, display):
+    """Percent of BURST distinct copies stored, for each spacing."""
+    home = tempfile.mkdtemp(dir=root)
+    app.start(home)
+    app.wait_ready()
+    if hasattr(app, "allow"):
+        app.allow(10 * BURST * len(SPACINGS_MS))
+    board = Clipboard(display)
+    found = {}
+    try:
+        for spacing in SPACINGS_MS:
+            board.MIN_GAP = spacing / 1000
+            before = settle_until_quiet(app.stored)
+            for i in range(BURST):
+                board.copy(f"completeness {spacing} ms #{i}")
+            found[spacing] = 100 * (settle_until_quiet(app.stored) - before) / BURST
+    finally:
+        board.close()
+        app.stop()
+    return found
+
+
+LISTEN = """
+const done = arguments[arguments.length - 1];
+window.__arrived = [];
+const id = window.__TAURI_INTERNALS__.transformCallback(() => window.__arrived.push(Date.now()));
+window.__TAURI_INTERNALS__.invoke('plugin:event|listen',
+  { event: 'history://changed', target: { kind: 'Any' }, handler: id }).then(() => done(true), e => done(String(e)));
+"""
+
+SEARCH = """
+const [queries, rounds, done] = arguments;
+(async () => {
+  const times = [];
+  for (let r = 0; r < rounds; r++) for (const [text, mode] of queries) {
+    const t0 = performance.now();
+    await window.__TAURI_INTERNALS__.invoke('search_history', { query: { text, mode, limit: 200 } });
+    times.push(performance.now() - t0);
+  }
+  done(times);
+})().catch(e => done(String(e)));
+"""
+QUERIES = [["deploy", "fuzzy"], ["srvr tkn", "fuzzy"], ["invoice budget", "exact"], ["'clip 4242:", "fuzzy"],
+           ["zzzz", "fuzzy"], ["report", "exact"]]
+
+
+class TroveWindow:
+    """Trove under WebDriver, with `main` open: the way to reach its IPC from a webview."""
+
+    def __init__(self, binary, driver_url, data):
+        self.data = data
+        self.driver = WebDriver(driver_url)
+        self.driver.start(binary, ["--data-dir", data, "show", "main"])
+        wait_until(lambda: self.driver.handle_titled("Trove"), 60, "main under WebDriver")
+
+    def close(self):
+        self.driver.quit()
+        pid = find_process(self.data)
+        if pid:
+            os.kill(pid, 9)
+
+
+def capture_latency_trove(binary, driver_url, display):
+    """ms from the start of `xclip -i` until Main receives the durable capture's event."""
+    window = TroveWindow(binary, driver_url, tempfile.mkdtemp(dir="/dev/shm", prefix="trove-lat-"))
+    board = Clipboard(display)
+    try:
+        assert window.driver.execute_async(LISTEN) is True
+        sent = []
+        for i in range(LATENCY_SAMPLES):
+            sent.append(time.time() * 1000)
+            board.copy(f"latency probe {i}")
+            time.sleep(0.1)
+        arrived = wait_until(lambda: len(a := window.driver.execute("return window.__arrived")) == len(sent) and a,
+                             30, "every capture event")
+        return [a - s for s, a in zip(sent, arrived)]
+    finally:
+        board.close()
+        window.close()
+
+
+def capture_latency_copyq(app, root, display):
+    """ms from the start of `xclip -i` until `copyq read 0` returns the text."""
+    home = tempfile.mkdtemp(dir=root)
+    app.start(home)
+    app.wait_ready()
+    board = Clipboard(display)
+    samples = []
+    try:
+        for i in range(LATENCY_SAMPLES):
+            text = f"latency probe {i}"
+            start = time.time()
+            board.copy(text)
+            wait_until(lambda: app._cli("read", "0").stdout == text.encode(), 10, "CopyQ to store it", interval=0.001)
+            samples.append((time.time() - start) * 1000)
+            time.sleep(0.1)
+    finally:
+        board.close()
+        app.stop()
+    return samples
+
+
+def search_latency(binary, driver_url, count):
+    window = TroveWindow(binary, driver_url, seeded(count))
+    try:
+        times = window.driver.execute_async(SEARCH, QUERIES, 10)
+        assert isinstance(times, list), times
+        return times
+    finally:
+        window.close()
+
+
+def idle_pss_with(app, home, data=None):
+    pid = app.start(home, data) if data else app.start(home)
+    app.wait_ready()
+    time.sleep(SETTLE_SECS)
+    pss = memory_kb(pids_of(pid))[0] / 1024
+    app.stop()
+    return pss
+
+
+def copyq_with_clips(app, root, count):
+    home = tempfile.mkdtemp(dir=root)
+    app.start(home)
+    app.wait_ready()
+    app.allow(count)
+    for first in range(0, count, 1000):
+        app._cli("add", *(f"clip {i}: copied text number {i}" for i in range(first, min(first + 1000, count))))
+    wait_until(lambda: app.stored() >= count, 600, "CopyQ to hold every clip")
+    app.stop()
+    return home
+
+
+def window_memory(binary, desktop):
+    """PSS idle, with main open, and after the retention timer destroyed it."""
+    app = Trove(binary, desktop)
+    home = tempfile.mkdtemp(dir="/dev/shm")
+    pid = app.start(home, seeded(0, retain_secs=1))
+    app.wait_ready()
+    time.sleep(SETTLE_SECS)
+    idle_pss = memory_kb(pids_of(pid))[0] / 1024
+    timed(app.toggle, app.main_viewable)
+    time.sleep(3)
+    open_pss = memory_kb(pids_of(pid))[0] / 1024
+    desktop.x11.close(pid, "Trove")
+    wait_until(lambda: "Trove" not in desktop.x11.windows(pid) and not web_processes(pid), 30, "main to be released")
+    time.sleep(3)
+    after_pss = memory_kb(pids_of(pid))[0] / 1024
+    app.stop()
+    return idle_pss, open_pss, after_pss
+
+
+def window_cycles(binary, desktop):
+    """PSS growth over CYCLES openings and closings of main (retention 0: each is built anew)."""
+    app = Trove(binary, desktop)
+    home = tempfile.mkdtemp(dir="/dev/shm")
+    pid = app.start(home, seeded(20, retain_secs=0))
+    app.wait_ready()
+    time.sleep(SETTLE_SECS)
+    before = memory_kb(pids_of(pid))[0] / 1024
+    for _ in range(CYCLES):
+        timed(app.toggle, app.main_viewable)
+        desktop.x11.close(pid, "Trove")
+        wait_until(lambda: "Trove" not in desktop.x11.windows(pid) and not web_processes(pid), 30, "main to go")
+    time.sleep(SETTLE_SECS)
+    after = memory_kb(pids_of(pid))[0] / 1024
+    app.stop()
+    return before, after
+
+
+def percentile(values, q):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+
+
+def dist(values):
+    return f"{percentile(values, 0.5):.1f} / {percentile(values, 0.95):.1f}" if values else "–"
+
+
 def cell(values, fmt="{:.0f}"):
     if not values:
         return "–"
@@ -178,17 +397,47 @@ def main():
 
     desktop = Desktop()
     desktop.watcher, desktop.x11 = StatusNotifierWatcher(), X11(display)
-    apps = [Trove(binary, desktop), CopyQ(desktop)]
+    trove, copyq = Trove(binary, desktop), CopyQ(desktop)
     results = {}
+    extra = []
+    driver = TauriDriver()
     try:
-        for app in apps:
+        for app in (trove, copyq):
             runs = [measure(app, root) for _ in range(RUNS)]
             cpu, wakeups = idle(app, root)
             results[app.name] = {key: [r[key] for r in runs] for key in runs[0]}
             results[app.name].update(cpu=[cpu], wakeups=[wakeups])
+        lat_t = capture_latency_trove(binary, driver.url, display)
+        lat_c = capture_latency_copyq(copyq, root, display)
+        extra.append(("capture latency, xclip → durable and announced (ms, p50 / p95)", dist(lat_t), dist(lat_c),
+                      "p95 ≤ 30 ms"))
+        done_t, done_c = completeness(trove, root, display), completeness(copyq, root, display)
+        for spacing in SPACINGS_MS:
+            extra.append((f"capture completeness, {BURST} copies {spacing} ms apart (%)", f"{done_t[spacing]:.1f}",
+                          f"{done_c[spacing]:.1f}", "100%" if spacing >= 20 else "report"))
+        for count in SEARCH_SIZES:
+            extra.append((f"search at {count:,} clips, IPC round trip from the webview (ms, p50 / p95)",
+                          dist(search_latency(binary, driver.url, count)), "–",
+                          "p95 ≤ 16 ms" if count == 100_000 else "report"))
+        biggest = max(SEARCH_SIZES)
+        pss_t = idle_pss_with(trove, tempfile.mkdtemp(dir=root), seeded(biggest))
+        copyq_home = copyq_with_clips(copyq, root, biggest)
+        pss_c = idle_pss_with(copyq, copyq_home)
+        extra.append((f"idle memory with {biggest:,} clips stored, PSS (MB)", f"{pss_t:.1f}", f"{pss_c:.1f}",
+                      "≤ CopyQ"))
+        idle_pss, open_pss, after_pss = window_memory(binary, desktop)
+        extra.append(("memory: idle / main open / main released (MB PSS)",
+                      f"{idle_pss:.1f} / {open_pss:.1f} / {after_pss:.1f}", "–", "released ≤ idle + 10%"))
+        before, after = window_cycles(binary, desktop)
+        extra.append((f"{CYCLES} open/close cycles of main: PSS growth (MB)", f"{after - before:+.1f}", "–",
+                      "≤ 5 MB"))
     finally:
+        driver.stop()
         xvfb.terminate()
         shutil.rmtree(root, ignore_errors=True)
+        for leftover in os.listdir("/dev/shm"):
+            if leftover.startswith("trove-"):
+                shutil.rmtree(os.path.join("/dev/shm", leftover), ignore_errors=True)
 
     t, c = results["Trove"], results["CopyQ"]
 
@@ -204,12 +453,15 @@ def main():
         ("shortcut → main mapped, cold (ms)", "cold", "{:.0f}", "≤ 600 ms"),
         ("shortcut → main mapped, warm (ms)", "warm", "{:.0f}", "≤ 50 ms"),
     ]
-    print(f"{RUNS} runs each; median (min–max). \"Mapped\" is the X window becoming viewable, not yet painted. "
-          "Trove's window is opened by its global shortcut "
-          "(xdotool), CopyQ's by `copyq toggle`.\n")
+    print(f"{RUNS} runs each for the first seven rows; median (min–max). \"Mapped\" is the X window becoming "
+          "viewable, not yet painted. Trove's window is opened by its global shortcut (xdotool), CopyQ's by "
+          "`copyq toggle`. Latencies include starting `xclip`; CopyQ's are measured by polling `copyq read 0`, "
+          "which adds the CLI's own time.\n")
     print("| figure | Trove | CopyQ | Trove/CopyQ | budget |\n|---|---|---|---|---|")
     for label, key, fmt, budget in rows:
         print(f"| {label} | {cell(t[key], fmt)} | {cell(c[key], fmt)} | {ratio(key) if statistics.median(c[key]) else '–'} | {budget} |")
+    for label, mine, theirs, budget in extra:
+        print(f"| {label} | {mine} | {theirs} | – | {budget} |")
     size = os.path.getsize(binary) / 1e6
     print(f"| release binary, stripped (MB) | {size:.1f} | – | – | report |")
 
