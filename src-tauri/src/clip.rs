@@ -34,26 +34,9 @@ pub enum Format {
 }
 
 impl Format {
-    pub const ALL: [Format; 5] = [
-        Format::Text,
-        Format::Html,
-        Format::Png,
-        Format::UriList,
-        Format::Thumbnail,
-    ];
-
+    /// Its byte in blob keys and in the content hash: never renumber.
     pub fn tag(self) -> u8 {
         self as u8
-    }
-
-    /// The MIME type offered when the clip is copied back.
-    pub fn mime(self) -> &'static str {
-        match self {
-            Format::Text => "text/plain;charset=utf-8",
-            Format::Html => "text/html",
-            Format::Png | Format::Thumbnail => "image/png",
-            Format::UriList => "text/uri-list",
-        }
     }
 }
 
@@ -72,7 +55,7 @@ impl Captured {
     pub fn text(text: impl Into<String>) -> Self {
         Captured {
             text: Some(text.into()),
-            mimes: vec![Format::Text.mime().into()],
+            mimes: vec!["text/plain;charset=utf-8".into()],
             ..Captured::default()
         }
     }

@@ -39,6 +39,8 @@ x11rb::atom_manager! {
     }
 }
 
+const NAMES_CACHED: usize = 4096;
+
 /// How long an owner may take to answer one request before it is given up on.
 const REPLY_TIMEOUT: Duration = Duration::from_secs(2);
 
@@ -176,6 +178,10 @@ impl Reader {
             return Ok(n.clone());
         }
         let name = String::from_utf8_lossy(&self.conn.get_atom_name(atom)?.reply()?.name).into_owned();
+        // Owners can make up any number of targets; keep the cache bounded.
+        if self.names.len() >= NAMES_CACHED {
+            self.names.clear();
+        }
         self.names.insert(atom, name.clone());
         Ok(name)
     }
