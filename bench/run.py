@@ -356,39 +356,48 @@ def copyq_with_clips(app, root, count):
     return home
 
 
-def window_memory(binary, desktop):
-    """PSS idle, with main open, and after the retention timer destroyed it."""
+def settled_trove(binary, desktop, clips, retain_secs):
+    """A Trove with `clips` clips and that window retention, idle for SETTLE_SECS."""
     app = Trove(binary, desktop)
-    home = tempfile.mkdtemp(dir="/dev/shm")
-    pid = app.start(home, seeded(0, retain_secs=1))
+    pid = app.start(tempfile.mkdtemp(dir="/dev/shm"), seeded(clips, retain_secs))
     app.wait_ready()
     time.sleep(SETTLE_SECS)
-    idle_pss = memory_kb(pids_of(pid))[0] / 1024
-    timed(app.toggle, app.main_viewable)
-    time.sleep(3)
-    open_pss = memory_kb(pids_of(pid))[0] / 1024
+    return app, pid
+
+
+def pss_mb(pid):
+    return memory_kb(pids_of(pid))[0] / 1024
+
+
+def close_main(desktop, pid):
+    """Closes main as the window manager would, and waits until it and its web process are gone."""
     desktop.x11.close(pid, "Trove")
     wait_until(lambda: "Trove" not in desktop.x11.windows(pid) and not web_processes(pid), 30, "main to be released")
+
+
+def window_memory(binary, desktop):
+    """PSS idle, with main open, and after the retention timer destroyed it."""
+    app, pid = settled_trove(binary, desktop, 0, retain_secs=1)
+    idle_pss = pss_mb(pid)
+    timed(app.toggle, app.main_viewable)
     time.sleep(3)
-    after_pss = memory_kb(pids_of(pid))[0] / 1024
+    open_pss = pss_mb(pid)
+    close_main(desktop, pid)
+    time.sleep(3)
+    after_pss = pss_mb(pid)
     app.stop()
     return idle_pss, open_pss, after_pss
 
 
 def window_cycles(binary, desktop):
     """PSS growth over CYCLES openings and closings of main (retention 0: each is built anew)."""
-    app = Trove(binary, desktop)
-    home = tempfile.mkdtemp(dir="/dev/shm")
-    pid = app.start(home, seeded(20, retain_secs=0))
-    app.wait_ready()
-    time.sleep(SETTLE_SECS)
-    before = memory_kb(pids_of(pid))[0] / 1024
+    app, pid = settled_trove(binary, desktop, 20, retain_secs=0)
+    before = pss_mb(pid)
     for _ in range(CYCLES):
         timed(app.toggle, app.main_viewable)
-        desktop.x11.close(pid, "Trove")
-        wait_until(lambda: "Trove" not in desktop.x11.windows(pid) and not web_processes(pid), 30, "main to go")
+        close_main(desktop, pid)
     time.sleep(SETTLE_SECS)
-    after = memory_kb(pids_of(pid))[0] / 1024
+    after = pss_mb(pid)
     app.stop()
     return before, after
 
