@@ -35,6 +35,16 @@ fn runtime_dir() -> std::io::Result<PathBuf> {
         None => std::env::temp_dir().join(format!("trove-{}", unsafe { libc::getuid() })),
     };
     std::fs::DirBuilder::new().recursive(true).mode(0o700).create(&dir)?;
+    // A socket in a folder someone else controls could be swapped for theirs.
+    use std::os::unix::fs::MetadataExt;
+    let meta = std::fs::metadata(&dir)?;
+    // SAFETY: getuid has no failure mode.
+    if meta.uid() != unsafe { libc::getuid() } || meta.mode() & 0o077 != 0 {
+        return Err(std::io::Error::other(format!(
+            "{} is not private to this user",
+            dir.display()
+        )));
+    }
     Ok(dir)
 }
 
