@@ -147,13 +147,7 @@ pub fn on_window_event<R: Runtime>(window: &tauri::Window<R>, event: &WindowEven
                 }
             }
         }
-        WindowEvent::Destroyed => {
-            log::info!("window {} destroyed", window.label());
-            let others = window.app_handle().webview_windows();
-            if others.keys().all(|label| label == window.label()) {
-                end_network_process();
-            }
-        }
+        WindowEvent::Destroyed => log::info!("window {} destroyed", window.label()),
         _ => {}
     }
 }
@@ -205,32 +199,4 @@ fn schedule_release<R: Runtime>(app: &AppHandle<R>) {
             }
         }
     });
-}
-
-/// WebKit keeps its network process for as long as the app lives, though no
-/// page is left to use it. With the last window gone it is ended; WebKit
-/// starts a new one with the next window.
-fn end_network_process() {
-    let me = std::process::id().to_string();
-    let Ok(entries) = std::fs::read_dir("/proc") else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let Some(pid) = entry.file_name().to_str().and_then(|p| p.parse::<i32>().ok()) else {
-            continue;
-        };
-        let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else {
-            continue;
-        };
-        // "pid (comm) state ppid …": comm may hold spaces, so split after the last ')'.
-        let Some((head, rest)) = stat.rsplit_once(')') else {
-            continue;
-        };
-        let parent = rest.split_whitespace().nth(1);
-        if head.ends_with("(WebKitNetworkPr") && parent == Some(me.as_str()) {
-            log::info!("last window gone; ending WebKit's network process {pid}");
-            // SAFETY: kill only sends a signal to our own child.
-            unsafe { libc::kill(pid, libc::SIGTERM) };
-        }
-    }
 }

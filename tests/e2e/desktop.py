@@ -245,14 +245,6 @@ class X11:
         write_png(path, width, height, rows)
         return path
 
-    def colours(self, pid, title):
-        """How many distinct colours a sample of the window's pixels has: a page that
-        painted has many, a blank or crashed view one or two."""
-        win, _ = self.windows(pid)[title]
-        geometry = win.get_geometry()
-        data = win.get_image(0, 0, geometry.width, geometry.height, X.ZPixmap, 0xFFFFFFFF).data
-        return len({data[i:i + 3] for i in range(0, len(data) - 3, 4 * 37)})
-
     def close(self, pid, title):
         """Asks the window to close, exactly as a window manager's close button does."""
         win, _ = self.windows(pid)[title]
@@ -290,14 +282,13 @@ def descendants(pid):
     return out
 
 
-def web_processes(pid, kind="WebKit"):
-    """WebKit processes started on behalf of `pid`: all of them, or those whose
-    program name starts with `kind` (WebKitWebProcess, WebKitNetworkProcess)."""
+def web_processes(pid):
+    """WebKit web content processes started on behalf of `pid`."""
     found = []
     for child in descendants(pid):
         try:
             with open(f"/proc/{child}/cmdline", "rb") as f:
-                if f"/webkit2gtk-4.1/{kind}".encode() in f.read():
+                if b"WebKitWebProcess" in f.read():
                     found.append(child)
         except OSError:
             continue

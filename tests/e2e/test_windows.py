@@ -85,7 +85,7 @@ def test_main_hides_on_close_and_is_released_after_the_retention_time(webdriver,
     x11.close(driver.pid, "Trove")
     wait_until(lambda: not x11.windows(driver.pid)["Trove"][1], what="main to hide")
     assert main in driver.handles(), "closing main must only hide it"
-    assert len(web_processes(driver.pid, "WebKitWebProcess")) == 1
+    assert len(web_processes(driver.pid)) == 1
 
     tray.click("Show history")
     wait_until(lambda: x11.windows(driver.pid)["Trove"][1], what="main to show again")
@@ -109,8 +109,5 @@ def test_main_hides_on_close_and_is_released_after_the_retention_time(webdriver,
     # Trove lives on in the tray, and a new main can be built.
     tray.click("Show history")
     wait_until(lambda: x11.viewable(driver.pid, "Trove"), what="a new main")
-    # Its page loads (through a WebKit network process started anew) and paints.
-    # The WebDriver session ended with the first main, so look at the pixels.
-    wait_until(lambda: x11.colours(driver.pid, "Trove") > 8, what="the new main to paint its page")
     tray.click("Quit")
     wait_until(lambda: desktop.watcher.pid_of(tray.sender) is None, what="Trove to exit")
