@@ -11,6 +11,8 @@ import sys
 import tempfile
 import time
 
+import Xlib.X
+
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "tests", "e2e"))
 from conftest import TauriDriver  # noqa: E402
 from desktop import (X11, Clipboard, StatusNotifierWatcher, WebDriver, descendants, find_process,  # noqa: E402
@@ -373,6 +375,10 @@ def close_main(desktop, pid):
     """Closes main as the window manager would, and waits until it and its web process are gone."""
     desktop.x11.close(pid, "Trove")
     wait_until(lambda: "Trove" not in desktop.x11.windows(pid) and not web_processes(pid), 30, "main to be released")
+    # With no window manager, the focus went with the window and keys would go nowhere,
+    # shortcut included; give it back to the desktop as a window manager would.
+    desktop.x11.d.set_input_focus(Xlib.X.PointerRoot, Xlib.X.RevertToPointerRoot, Xlib.X.CurrentTime)
+    desktop.x11.d.sync()
 
 
 def window_memory(binary, desktop):
