@@ -427,7 +427,7 @@ impl History {
     }
 
     fn delta(&self, mut delta: HistoryDelta) -> HistoryDelta {
-        let totals = self.totals.lock().unwrap_or_else(|p| p.into_inner());
+        let totals = self.totals();
         delta.total = totals.count;
         delta.pinned = totals.pinned;
         delta
