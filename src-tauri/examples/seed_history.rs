@@ -12,7 +12,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let usage = "usage: seed_history DATA_DIR COUNT [RETAIN_SECS]";
     let dir = args.next().ok_or(usage)?;
     let count: u64 = args.next().ok_or(usage)?.parse()?;
-    let state = trove_lib::open_state(dir.into())?;
+    let state = trove_lib::state::AppState::open(dir.into())?;
     let mut settings = state.settings();
     settings.history_max_items = trove_lib::settings::HISTORY_MAX_ITEMS.end().to_owned();
     if let Some(secs) = args.next() {

@@ -66,7 +66,7 @@ pub fn record<R: Runtime>(app: &AppHandle<R>, capture: Capture) {
         Capture::Captured(captured, source) => state.record(&captured, source),
         Capture::Skipped(reason, bytes) => Ok(Recorded::Skipped(state.skipped(reason, bytes))),
     };
-    match recorded {
+    let capture_state_changed = match recorded {
         Ok(Recorded::Stored(delta)) => {
             for clip in &delta.added {
                 log::info!("captured clip {} ({:?}, {} bytes)", clip.id, clip.kind, clip.bytes);
@@ -75,15 +75,22 @@ pub fn record<R: Runtime>(app: &AppHandle<R>, capture: Capture) {
                 log::info!("clip {} captured again; moved to the top", clip.id);
             }
             events::history_changed(app, &delta);
+            state.set_save_error(None)
         }
         Ok(Recorded::Skipped(skipped)) => {
             log::info!("skipped a clipboard content: {:?}", skipped.reason);
-            match state.capture_state() {
-                Ok(s) => events::capture_state(app, s),
-                Err(e) => log::error!("{e}"),
-            }
+            true
         }
-        Err(e) => log::error!("cannot store a capture: {e}"),
+        Err(e) => {
+            log::error!("cannot store a capture: {e}");
+            state.set_save_error(Some(e.to_string()))
+        }
+    };
+    if capture_state_changed {
+        match state.capture_state() {
+            Ok(s) => events::capture_state(app, s),
+            Err(e) => log::error!("{e}"),
+        }
     }
 }
 

@@ -11,7 +11,7 @@ use crate::clip::{ClipKind, Selection};
 use crate::commands::ImageVariant;
 use crate::history::{ClipDetail, ClipSummary, HistoryDelta, HistoryPage};
 use crate::search::{SearchHit, SearchMode, SearchQuery, SearchResult};
-use crate::state::{AppInfo, CaptureMethod, CaptureState, SkipCounts, SkipReason, Skipped};
+use crate::state::{AppInfo, CaptureMethod, CaptureState, Recovery, SkipCounts, SkipReason, Skipped};
 use crate::windows::AppWindow;
 use ts_rs::{Config, TS};
 
@@ -28,6 +28,7 @@ fn render() -> String {
         SkipCounts::decl(&cfg),
         SkipReason::decl(&cfg),
         Skipped::decl(&cfg),
+        Recovery::decl(&cfg),
         ClipKind::decl(&cfg),
         Selection::decl(&cfg),
         crate::history::ImageSize::decl(&cfg),

@@ -10,7 +10,7 @@ pub enum Error {
     #[error("the database in {} is in use by another Trove process", .path.display())]
     Locked { path: PathBuf },
     #[error(
-        "the database in {} was written by a newer Trove (schema {found}, this build reads up to {supported}); it was left untouched",
+        "the database in {} was written by a newer Trove (schema {found}, this build reads up to {supported})",
         .path.display()
     )]
     NewerSchema {

@@ -5,10 +5,11 @@
 
 use crate::clip::{self, Captured, ClipKind, Format, Selection};
 use crate::error::{Error, Result};
-use crate::store::Store;
+use crate::store::{self, Store};
 use serde::{Deserialize, Serialize};
 use sled::transaction::{ConflictableTransactionError, TransactionalTree};
 use sled::Transactional;
+use std::path::PathBuf;
 use std::sync::Mutex;
 use ts_rs::TS;
 
@@ -155,6 +156,8 @@ struct Totals {
 
 pub struct History {
     db: sled::Db,
+    /// Where the database lives, to check for room before each write.
+    dir: PathBuf,
     clips: sled::Tree,
     blobs: sled::Tree,
     hashes: sled::Tree,
@@ -205,6 +208,7 @@ impl History {
             hashes: db.open_tree(tree::HASHES)?,
             recent: db.open_tree(tree::RECENT)?,
             db,
+            dir: store.dir().to_owned(),
             totals: Mutex::new(Totals::default()),
         };
         let repairs = history.repair()?;
@@ -243,6 +247,7 @@ impl History {
         let Some(kind) = captured.kind() else {
             return Ok(self.delta(HistoryDelta::default()));
         };
+        store::ensure_room(&self.dir, captured.bytes(), store::CAPTURE_RESERVE)?;
         let hash = captured.hash();
         let mut totals = self.totals();
         if let Some(existing) = self.hashes.get(hash)? {
@@ -317,6 +322,7 @@ impl History {
 
     /// Moves a clip to the top, as copying it back does.
     pub fn touch(&self, id: u64, now_ms: u64) -> Result<HistoryDelta> {
+        self.ensure_edit_room()?;
         let totals = self.totals();
         let summary = self
             .touch_locked(id, now_ms)?
@@ -340,6 +346,7 @@ impl History {
     }
 
     pub fn set_pinned(&self, id: u64, pinned: bool) -> Result<HistoryDelta> {
+        self.ensure_edit_room()?;
         let mut totals = self.totals();
         let mut record = self.record_of(id)?.ok_or_else(|| no_such_clip(id))?;
         if record.summary.pinned != pinned {
@@ -481,6 +488,7 @@ impl History {
     }
 
     fn remove_records(&self, totals: &mut Totals, records: &[ClipRecord]) -> Result<()> {
+        self.ensure_edit_room()?;
         self.transact(|(clips, blobs, hashes, recent)| {
             for record in records {
                 let id = record.summary.id;
@@ -513,6 +521,10 @@ impl History {
                 sled::transaction::TransactionError::Abort(e) => e,
                 sled::transaction::TransactionError::Storage(e) => e.into(),
             })
+    }
+
+    fn ensure_edit_room(&self) -> Result<()> {
+        store::ensure_room(&self.dir, 0, store::EDIT_RESERVE)
     }
 
     fn flush(&self) -> Result<()> {

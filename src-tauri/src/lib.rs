@@ -57,12 +57,6 @@ pub fn build<R: Runtime>(builder: Builder<R>) -> Builder<R> {
         .on_window_event(windows::on_window_event)
 }
 
-/// Opens the database in `data_dir`, or says why it cannot.
-pub fn open_state(data_dir: PathBuf) -> error::Result<AppState> {
-    let store = store::Store::open(&data_dir.join("db"))?;
-    AppState::new(store, data_dir)
-}
-
 /// One running Trove per data dir: a second launch with the same data dir is
 /// forwarded to it, one with another data dir starts its own.
 fn instance_id(custom_data_dir: Option<&Path>) -> String {
@@ -166,7 +160,7 @@ fn start<R: Runtime>(
     command: Option<Command>,
     primary: instance::Primary,
 ) -> Result<(), Box<dyn std::error::Error>> {
-    app.manage(open_state(data_dir)?);
+    app.manage(AppState::open(data_dir)?);
     capture::start(app)?;
     if let Err(e) = autostart::reconcile(app) {
         log::error!("{e}");

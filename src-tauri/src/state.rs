@@ -1,7 +1,7 @@
 //! The core's state and the rules for changing it. Callers broadcast the result.
 
 use crate::clip::{Captured, Selection};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::history::{History, HistoryDelta, Limits};
 use crate::session::DisplaySession;
 use crate::settings::{compile_ignore_patterns, Settings};
@@ -54,6 +54,17 @@ pub struct CaptureState {
     pub method: CaptureMethod,
     pub skipped: SkipCounts,
     pub last_skipped: Option<Skipped>,
+    /// Why the last capture could not be stored (a full disk, say); cleared
+    /// by the next one that is.
+    pub save_error: Option<String>,
+}
+
+/// A database that could not be opened, moved aside at start.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct Recovery {
+    pub reason: String,
+    /// Where the old database is now. Trove never deletes it.
+    pub moved_to: String,
 }
 
 /// What became of one capture.
@@ -83,6 +94,7 @@ pub struct AppInfo {
     pub clips: u64,
     pub pinned: u64,
     pub clip_bytes: u64,
+    pub recovery: Option<Recovery>,
 }
 
 pub struct AppState {
@@ -95,14 +107,62 @@ pub struct AppState {
     ignore: RwLock<Vec<regex::Regex>>,
     method: RwLock<CaptureMethod>,
     skips: Mutex<Skips>,
+    save_error: Mutex<Option<String>>,
+    recovery: Option<Recovery>,
 }
 
 impl AppState {
+    /// Opens the database in `data_dir/db`. One that cannot be read (damaged,
+    /// truncated, from a newer Trove, not readable by this user) is moved
+    /// aside, never deleted, and a fresh one takes its place; `recovery()`
+    /// then says so. A database held by another Trove is left alone.
+    pub fn open(data_dir: PathBuf) -> Result<Self> {
+        let db_dir = data_dir.join("db");
+        let reason = match Self::open_db(&db_dir, &data_dir) {
+            Ok(state) => return Ok(state),
+            Err(e @ Error::Locked { .. }) => return Err(e),
+            Err(e) => e,
+        };
+        // A full or read-only disk is no reason to move anything.
+        if crate::store::ensure_room(&data_dir, 0, crate::store::EDIT_RESERVE).is_err() {
+            return Err(reason);
+        }
+        let moved_to = crate::store::set_aside(&db_dir, &reason).map_err(|e| {
+            Error::Storage(format!("{reason}; moving it aside failed too: {e}"))
+        })?;
+        log::error!("{reason}; moved it to {} and started a fresh one", moved_to.display());
+        let mut state = Self::open_db(&db_dir, &data_dir)?;
+        state.recovery = Some(Recovery {
+            reason: reason.to_string(),
+            moved_to: moved_to.display().to_string(),
+        });
+        Ok(state)
+    }
+
+    /// sled panics on some damage instead of returning an error.
+    fn open_db(db_dir: &std::path::Path, data_dir: &std::path::Path) -> Result<Self> {
+        std::panic::catch_unwind(|| Self::new(Store::open(db_dir)?, data_dir.to_owned()))
+            .unwrap_or_else(|panic| {
+                let what = panic
+                    .downcast_ref::<String>()
+                    .map(String::as_str)
+                    .or_else(|| panic.downcast_ref::<&str>().copied())
+                    .unwrap_or("unknown");
+                Err(Error::Storage(format!(
+                    "the database in {} could not be read ({what})",
+                    db_dir.display()
+                )))
+            })
+    }
+
     /// Loads settings and history, and applies the retention limits once.
     pub fn new(store: Store, data_dir: PathBuf) -> Result<Self> {
         let settings = store.load_settings()?;
         let (history, _) = History::open(&store)?;
-        history.enforce(now_ms(), Limits::from_settings(&settings))?;
+        // The next capture retries; a full disk must not keep Trove from starting.
+        if let Err(e) = history.enforce(now_ms(), Limits::from_settings(&settings)) {
+            log::error!("retention at start: {e}");
+        }
         Ok(AppState {
             ignore: RwLock::new(compile_ignore_patterns(&settings.ignore_patterns)?),
             settings: RwLock::new(settings),
@@ -115,7 +175,21 @@ impl AppState {
                 can_paste: false,
             }),
             skips: Mutex::default(),
+            save_error: Mutex::default(),
+            recovery: None,
         })
+    }
+
+    pub fn recovery(&self) -> Option<&Recovery> {
+        self.recovery.as_ref()
+    }
+
+    /// Remembers whether the last capture was stored; true when that changed.
+    pub fn set_save_error(&self, error: Option<String>) -> bool {
+        let mut current = self.save_error.lock().unwrap_or_else(|p| p.into_inner());
+        let changed = *current != error;
+        *current = error;
+        changed
     }
 
     pub fn history(&self) -> &History {
@@ -192,6 +266,7 @@ impl AppState {
             method: self.capture_method(),
             skipped: skips.counts,
             last_skipped: skips.last,
+            save_error: self.save_error.lock().unwrap_or_else(|p| p.into_inner()).clone(),
         })
     }
 
@@ -223,6 +298,7 @@ impl AppState {
             clips: self.history.len(),
             pinned: self.history.pinned_count(),
             clip_bytes: self.history.total_bytes(),
+            recovery: self.recovery.clone(),
         })
     }
 
@@ -240,7 +316,6 @@ pub fn now_ms() -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::error::Error;
 
     fn state(dir: &std::path::Path) -> AppState {
         AppState::new(Store::open(&dir.join("db")).unwrap(), dir.to_owned()).unwrap()
@@ -287,5 +362,85 @@ mod tests {
         assert!(info.database_dir.ends_with("db"));
         assert_eq!(info.schema_version, crate::store::SCHEMA_VERSION);
         assert_eq!(info.version, env!("CARGO_PKG_VERSION"));
+    }
+
+    /// Every file under `dir` with its contents, to show a set-aside database is untouched.
+    fn contents(dir: &std::path::Path) -> Vec<(PathBuf, Vec<u8>)> {
+        let mut out = Vec::new();
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                out.extend(contents(&path).into_iter().map(|(p, b)| (PathBuf::from(path.file_name().unwrap()).join(p), b)));
+            } else {
+                out.push((PathBuf::from(path.file_name().unwrap()), std::fs::read(&path).unwrap()));
+            }
+        }
+        out.sort();
+        out
+    }
+
+    fn set_len(path: &std::path::Path, len: u64) {
+        std::fs::OpenOptions::new().write(true).open(path).unwrap().set_len(len).unwrap();
+    }
+
+    #[test]
+    fn an_unreadable_database_is_moved_aside_untouched_and_a_fresh_one_works() {
+        let damages: [(&str, fn(&std::path::Path)); 5] = [
+            ("truncated to nothing", |db| set_len(&db.join("db"), 0)),
+            ("truncated to its header", |db| set_len(&db.join("db"), 100)),
+            ("overwritten with garbage", |db| {
+                let len = std::fs::metadata(db.join("db")).unwrap().len();
+                std::fs::write(db.join("db"), vec![0xA5; len as usize]).unwrap();
+            }),
+            ("garbage config", |db| std::fs::write(db.join("conf"), b"\x00\x01garbage").unwrap()),
+            ("from a newer Trove", |db| {
+                let sled = sled::open(db).unwrap();
+                let future = (crate::store::SCHEMA_VERSION + 1).to_be_bytes();
+                sled.open_tree("meta").unwrap().insert("schema_version", &future).unwrap();
+                sled.flush().unwrap();
+            }),
+        ];
+        for (what, damage) in damages {
+            let dir = tempfile::tempdir().unwrap();
+            {
+                let st = AppState::open(dir.path().to_owned()).unwrap();
+                st.record(&Captured::text("kept"), Selection::Clipboard).unwrap();
+            }
+            let db = dir.path().join("db");
+            damage(&db);
+            let damaged = contents(&db);
+
+            let st = AppState::open(dir.path().to_owned()).unwrap_or_else(|e| panic!("{what}: {e}"));
+            let recovery = st.recovery().unwrap_or_else(|| panic!("{what}: not set aside")).clone();
+            let moved = PathBuf::from(&recovery.moved_to);
+            assert_eq!(moved.parent(), Some(dir.path()), "{what}");
+            // sled may add to a log it could not read, but never overwrites
+            // it. Its snapshot is an index rebuilt from the log on each open.
+            let now: std::collections::HashMap<_, _> = contents(&moved).into_iter().collect();
+            let data = damaged.iter().filter(|(path, _)| !path.to_string_lossy().starts_with("snap."));
+            for (path, before) in data {
+                let after = now.get(path).unwrap_or_else(|| panic!("{what}: {} is gone", path.display()));
+                assert!(after.starts_with(before), "{what}: {} was overwritten", path.display());
+            }
+            assert_eq!(st.info().unwrap().recovery, Some(recovery), "{what}");
+            assert!(st.history().is_empty(), "{what}");
+            assert!(matches!(
+                st.record(&Captured::text("new"), Selection::Clipboard).unwrap(),
+                Recorded::Stored(_)
+            ));
+            drop(st);
+            let reopened = AppState::open(dir.path().to_owned()).unwrap();
+            assert!(reopened.recovery().is_none(), "{what}: the fresh database was set aside too");
+            assert_eq!(reopened.history().len(), 1, "{what}");
+        }
+    }
+
+    #[test]
+    fn a_locked_database_is_never_moved() {
+        let dir = tempfile::tempdir().unwrap();
+        let _running = AppState::open(dir.path().to_owned()).unwrap();
+        assert!(matches!(AppState::open(dir.path().to_owned()), Err(Error::Locked { .. })));
+        let entries: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert_eq!(entries, ["db"]);
     }
 }

@@ -9,6 +9,16 @@ pub const SCHEMA_VERSION: u32 = 1;
 
 const CACHE_BYTES: u64 = 16 * 1024 * 1024;
 
+const MIB: u64 = 1024 * 1024;
+
+/// Free space a capture leaves untouched. sled 0.34 fails every write after
+/// its first I/O error until the process restarts, so a full disk must be met
+/// here, before sled writes, and never inside it.
+pub const CAPTURE_RESERVE: u64 = 8 * MIB;
+/// Pins, deletions and settings may dip into the reserve: they are small, and
+/// deleting clips is how a user frees room.
+pub const EDIT_RESERVE: u64 = MIB;
+
 /// Tree names. The history trees (clips, blobs, hashes) join these with the capture work.
 mod tree {
     pub const META: &str = "meta";
@@ -34,6 +44,16 @@ impl Store {
     /// Opens (or creates) the database in `dir`.
     pub fn open(dir: &Path) -> Result<Self> {
         create_private_dir(dir)?;
+        // sled reads a file it cannot parse as an empty database and starts
+        // writing over it; damage must be found before sled opens the file,
+        // or failing that, by the missing schema record.
+        let existed = ["conf", "db"].iter().any(|f| dir.join(f).exists());
+        if existed && !log_header_is_sound(&dir.join("db")) {
+            return Err(Error::Storage(format!(
+                "the database in {} is damaged: its log has no valid header",
+                dir.display()
+            )));
+        }
         let db = sled::Config::new()
             .path(dir)
             // Durability comes from explicit flushes after each write; a flush
@@ -54,6 +74,12 @@ impl Store {
                 })
             }
             Some(_) => {}
+            None if existed => {
+                return Err(Error::Storage(format!(
+                    "the database in {} has no schema record: it is truncated, damaged or not Trove's",
+                    dir.display()
+                )))
+            }
             None => {
                 meta.insert(key::SCHEMA_VERSION, SCHEMA_VERSION.to_be_bytes().to_vec())?;
             }
@@ -101,6 +127,7 @@ impl Store {
 
     /// Stores settings that the caller has validated.
     pub fn save_settings(&self, settings: &Settings) -> Result<()> {
+        ensure_room(&self.dir, 0, EDIT_RESERVE)?;
         let raw = serde_json::to_vec(settings).map_err(|e| Error::Storage(e.to_string()))?;
         self.settings.insert(key::SETTINGS, raw)?;
         self.flush()
@@ -114,6 +141,7 @@ impl Store {
     }
 
     pub fn set_capture_paused(&self, paused: bool) -> Result<()> {
+        ensure_room(&self.dir, 0, EDIT_RESERVE)?;
         self.meta
             .insert(key::CAPTURE_PAUSED, vec![u8::from(paused)])?;
         self.flush()
@@ -131,6 +159,84 @@ impl Store {
         self.db.flush()?;
         Ok(())
     }
+}
+
+/// Refuses a write of `incoming` bytes that would leave less than `reserve`
+/// free (counting sled's copy-on-write twice), or that a read-only mount
+/// would fail.
+pub fn ensure_room(dir: &Path, incoming: u64, reserve: u64) -> Result<()> {
+    use std::os::unix::ffi::OsStrExt;
+    let path = std::ffi::CString::new(dir.as_os_str().as_bytes())
+        .map_err(|_| Error::Storage(format!("{} is not a usable path", dir.display())))?;
+    let mut fs = std::mem::MaybeUninit::<libc::statvfs>::uninit();
+    // SAFETY: `path` is NUL-terminated and `fs` is written by statvfs before it is read.
+    if unsafe { libc::statvfs(path.as_ptr(), fs.as_mut_ptr()) } != 0 {
+        let e = std::io::Error::last_os_error();
+        return Err(Error::Storage(format!("cannot check the space in {}: {e}", dir.display())));
+    }
+    // SAFETY: statvfs returned 0, so it filled `fs`.
+    let fs = unsafe { fs.assume_init() };
+    if fs.f_flag & libc::ST_RDONLY != 0 {
+        return Err(Error::Storage(format!("{} is on a read-only file system", dir.display())));
+    }
+    let free = fs.f_bavail.saturating_mul(fs.f_frsize);
+    let needed = incoming.saturating_mul(2).saturating_add(reserve);
+    if free < needed {
+        return Err(Error::Storage(format!(
+            "the disk holding {} is full: {:.1} MiB free, {:.1} MiB needed",
+            dir.display(),
+            free as f64 / MIB as f64,
+            needed as f64 / MIB as f64
+        )));
+    }
+    Ok(())
+}
+
+/// Whether sled's log file starts with an intact segment header, as sled
+/// 0.34 writes it: the CRC32 of bytes 4..20, inverted, in bytes 0..4.
+fn log_header_is_sound(log: &Path) -> bool {
+    use std::io::Read;
+    let mut header = [0u8; 20];
+    let read = std::fs::File::open(log).and_then(|mut f| f.read_exact(&mut header));
+    read.is_ok() && u32::from_le_bytes([header[0], header[1], header[2], header[3]]) ^ u32::MAX == crc32fast::hash(&header[4..])
+}
+
+/// Moves the database in `dir` to a new sibling named for `why` and the
+/// time (UTC), such as `db.unreadable-20261125-193012`, and returns it.
+pub fn set_aside(dir: &Path, why: &Error) -> std::io::Result<PathBuf> {
+    let tag = match why {
+        Error::NewerSchema { .. } => "newer",
+        _ => "unreadable",
+    };
+    let name = dir.file_name().unwrap_or_else(|| "db".as_ref()).to_string_lossy();
+    let base = format!("{name}.{tag}-{}", utc_stamp());
+    let mut target = dir.with_file_name(&base);
+    let mut n = 1;
+    while target.exists() {
+        target = dir.with_file_name(format!("{base}-{n}"));
+        n += 1;
+    }
+    std::fs::rename(dir, &target)?;
+    Ok(target)
+}
+
+fn utc_stamp() -> String {
+    let now: libc::time_t = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs().try_into().unwrap_or(0));
+    // SAFETY: an all-zero `tm` is valid, and gmtime_r only writes into it.
+    let mut tm: libc::tm = unsafe { std::mem::zeroed() };
+    // SAFETY: both pointers are valid for the call.
+    unsafe { libc::gmtime_r(&now, &mut tm) };
+    format!(
+        "{:04}{:02}{:02}-{:02}{:02}{:02}",
+        tm.tm_year + 1900,
+        tm.tm_mon + 1,
+        tm.tm_mday,
+        tm.tm_hour,
+        tm.tm_min,
+        tm.tm_sec
+    )
 }
 
 /// Settings stored by an older Trove lack the newer fields; those take their defaults.
@@ -272,7 +378,7 @@ mod tests {
             }
             other => panic!("expected NewerSchema, got {other:?}"),
         }
-        assert!(err.to_string().contains("left untouched"));
+        assert!(err.to_string().contains("newer Trove"));
         let db = sled::open(dir.path()).unwrap();
         let meta = db.open_tree(tree::META).unwrap();
         assert_eq!(

@@ -19,6 +19,8 @@ mod id {
     pub const ABOUT: &str = "about";
     pub const QUIT: &str = "quit";
     pub const NO_CLIPS: &str = "no-clips";
+    /// Followed by the notice's position.
+    pub const NOTICE_PREFIX: &str = "notice:";
     /// Followed by the clip's id.
     pub const CLIP_PREFIX: &str = "clip:";
 }
@@ -31,6 +33,8 @@ struct LiveItems<R: Runtime> {
     menu: Menu<R>,
     show: MenuItem<R>,
     pause: CheckMenuItem<R>,
+    /// Lines at the very top about what went wrong; usually none.
+    notices: Mutex<Vec<MenuItem<R>>>,
     /// The recent clips at the top of the menu (or the "no clips" line).
     recent: Mutex<Vec<MenuItem<R>>>,
     /// A rebuild of `recent` is queued on the main thread.
@@ -46,8 +50,36 @@ pub fn recent_label(clip: &ClipSummary) -> String {
     } else {
         preview
     };
-    // GTK menus read `_` as a mnemonic marker.
-    label.replace('_', "__")
+    menu_text(&label)
+}
+
+/// Menu labels take `&` as the mnemonic marker (and escape `_` for GTK themselves).
+fn menu_text(text: &str) -> String {
+    text.replace('&', "&&")
+}
+
+/// What the user must know about: a database set aside at start, captures
+/// that cannot be saved.
+fn notice_lines(state: &AppState, save_error: Option<&str>) -> Vec<String> {
+    let mut lines = Vec::new();
+    if let Some(recovery) = state.recovery() {
+        lines.push(format!("⚠ Unreadable history moved to {}", recovery.moved_to));
+    }
+    if let Some(error) = save_error {
+        lines.push(format!("⚠ Clips are not being saved: {error}"));
+    }
+    lines
+}
+
+fn notice_items<R: Runtime>(app: &AppHandle<R>, lines: &[String]) -> tauri::Result<Vec<MenuItem<R>>> {
+    lines
+        .iter()
+        .enumerate()
+        .map(|(n, line)| {
+            let item_id = format!("{}{n}", id::NOTICE_PREFIX);
+            MenuItem::with_id(app, item_id, menu_text(line), false, None::<&str>)
+        })
+        .collect()
 }
 
 fn recent_items<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<Vec<MenuItem<R>>> {
@@ -78,21 +110,22 @@ fn show_label(shortcut: Option<&str>) -> String {
 }
 
 pub fn create<R: Runtime>(app: &AppHandle<R>) -> Result<()> {
-    let state = app.state::<AppState>();
-    let paused = state.capture_state()?.paused;
-    build(app, shortcut::active(app).as_deref(), paused)
+    let capture = app.state::<AppState>().capture_state()?;
+    build(app, shortcut::active(app).as_deref(), &capture)
         .map_err(|e| crate::error::Error::Window(format!("tray: {e}")))
 }
 
 fn build<R: Runtime>(
     app: &AppHandle<R>,
     shortcut: Option<&str>,
-    paused: bool,
+    capture: &CaptureState,
 ) -> tauri::Result<()> {
+    let lines = notice_lines(&app.state::<AppState>(), capture.save_error.as_deref());
+    let notices = notice_items(app, &lines)?;
     let recent = recent_items(app)?;
     let show = MenuItem::with_id(app, id::SHOW, show_label(shortcut), true, None::<&str>)?;
     let pause =
-        CheckMenuItem::with_id(app, id::PAUSE, "Pause capture", true, paused, None::<&str>)?;
+        CheckMenuItem::with_id(app, id::PAUSE, "Pause capture", true, capture.paused, None::<&str>)?;
     // The submenu is the confirmation: clearing takes a second, deliberate click.
     let clear = Submenu::with_items(
         app,
@@ -101,7 +134,7 @@ fn build<R: Runtime>(
         &[&MenuItem::with_id(app, id::CLEAR, "Remove all clips except pinned", true, None::<&str>)?],
     )?;
     let menu = Menu::new(app)?;
-    for item in &recent {
+    for item in notices.iter().chain(&recent) {
         menu.append(item)?;
     }
     menu.append_items(
@@ -119,7 +152,7 @@ fn build<R: Runtime>(
     )?;
     TrayIconBuilder::with_id("trove")
         .icon(Image::from_bytes(include_bytes!("../../icons/tray.png"))?)
-        .tooltip("Trove")
+        .tooltip(tooltip(&lines))
         .menu(&menu)
         .on_menu_event(on_menu_event)
         .build(app)?;
@@ -127,6 +160,7 @@ fn build<R: Runtime>(
         menu,
         show,
         pause,
+        notices: Mutex::new(notices),
         recent: Mutex::new(recent),
         recent_stale: AtomicBool::new(false),
     });
@@ -185,13 +219,15 @@ fn rebuild_recent<R: Runtime>(app: &AppHandle<R>) {
         return;
     };
     items.recent_stale.store(false, Ordering::SeqCst);
+    // Always notices before recent, here and in `show_capture_state`.
+    let notices = items.notices.lock().unwrap_or_else(|p| p.into_inner());
     let mut recent = items.recent.lock().unwrap_or_else(|p| p.into_inner());
     let result = (|| -> tauri::Result<()> {
         for old in recent.drain(..) {
             items.menu.remove(&old)?;
         }
         for (position, item) in recent_items(app)?.into_iter().enumerate() {
-            items.menu.insert(&item, position)?;
+            items.menu.insert(&item, notices.len() + position)?;
             recent.push(item);
         }
         Ok(())
@@ -201,10 +237,47 @@ fn rebuild_recent<R: Runtime>(app: &AppHandle<R>) {
     }
 }
 
-pub fn show_capture_state<R: Runtime>(app: &AppHandle<R>, state: &CaptureState) {
-    if let Some(items) = app.try_state::<LiveItems<R>>() {
-        if let Err(e) = items.pause.set_checked(state.paused) {
-            log::error!("cannot update the tray's pause item: {e}");
+fn tooltip(notices: &[String]) -> String {
+    match notices {
+        [] => "Trove".into(),
+        lines => format!("Trove\n{}", lines.join("\n")),
+    }
+}
+
+pub fn show_capture_state<R: Runtime>(app: &AppHandle<R>, capture: &CaptureState) {
+    let Some(items) = app.try_state::<LiveItems<R>>() else {
+        return;
+    };
+    if let Err(e) = items.pause.set_checked(capture.paused) {
+        log::error!("cannot update the tray's pause item: {e}");
+    }
+    let lines = notice_lines(&app.state::<AppState>(), capture.save_error.as_deref());
+    // On the main thread, like `rebuild_recent`, so the two never wait on each other.
+    let handle = app.clone();
+    if let Err(e) = app.run_on_main_thread(move || rebuild_notices(&handle, &lines)) {
+        log::error!("cannot update the tray's notices: {e}");
+    }
+}
+
+fn rebuild_notices<R: Runtime>(app: &AppHandle<R>, lines: &[String]) {
+    let Some(items) = app.try_state::<LiveItems<R>>() else {
+        return;
+    };
+    let mut notices = items.notices.lock().unwrap_or_else(|p| p.into_inner());
+    let result = (|| -> tauri::Result<()> {
+        for old in notices.drain(..) {
+            items.menu.remove(&old)?;
         }
+        for (position, item) in notice_items(app, lines)?.into_iter().enumerate() {
+            items.menu.insert(&item, position)?;
+            notices.push(item);
+        }
+        if let Some(tray) = app.tray_by_id("trove") {
+            tray.set_tooltip(Some(tooltip(lines)))?;
+        }
+        Ok(())
+    })();
+    if let Err(e) = result {
+        log::error!("cannot update the tray's notices: {e}");
     }
 }

@@ -94,7 +94,7 @@ pub fn show<R: Runtime>(app: &AppHandle<R>, window: AppWindow) -> Result<()> {
     let spec = window.spec();
     // The page starts in the right theme, even windows that may not read settings.
     let theme = serde_json::json!(app.state::<AppState>().settings().theme);
-    WebviewWindowBuilder::new(app, window.label(), WebviewUrl::App(spec.page.into()))
+    let built = WebviewWindowBuilder::new(app, window.label(), WebviewUrl::App(spec.page.into()))
         .initialization_script(format!("window.__TROVE_THEME__ = {theme};"))
         .title(spec.title)
         .inner_size(spec.size.0, spec.size.1)
@@ -102,8 +102,35 @@ pub fn show<R: Runtime>(app: &AppHandle<R>, window: AppWindow) -> Result<()> {
         .center()
         .build()
         .map_err(err)?;
+    recover_from_crashes(&built, window);
     log::info!("window {} created", window.label());
     Ok(())
+}
+
+/// A web process that dies leaves its window blank. The window reloads,
+/// which starts a new one; if that dies too within a few seconds, the
+/// window goes, and the next request builds it afresh.
+fn recover_from_crashes<R: Runtime>(window: &WebviewWindow<R>, kind: AppWindow) {
+    let handle = window.clone();
+    let watched = window.with_webview(move |webview| {
+        use webkit2gtk::WebViewExt;
+        let last_crash = std::cell::Cell::new(None::<std::time::Instant>);
+        webview.inner().connect_web_process_terminated(move |view, reason| {
+            log::warn!("the web process of window {} ended ({reason:?})", kind.label());
+            let again = last_crash.get().is_some_and(|t| t.elapsed() < Duration::from_secs(10));
+            last_crash.set(Some(std::time::Instant::now()));
+            if again {
+                if let Err(e) = handle.destroy() {
+                    log::error!("cannot destroy window {}: {e}", kind.label());
+                }
+            } else {
+                view.reload();
+            }
+        });
+    });
+    if let Err(e) = watched {
+        log::error!("cannot watch the web process of window {}: {e}", kind.label());
+    }
 }
 
 /// Hides `window` if it is showing, shows it otherwise.

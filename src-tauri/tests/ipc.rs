@@ -36,7 +36,7 @@ struct Seeded {
 impl Harness {
     fn new() -> Self {
         let dir = tempfile::tempdir().unwrap();
-        let state = trove_lib::open_state(dir.path().to_owned()).unwrap();
+        let state = AppState::open(dir.path().to_owned()).unwrap();
         let app = trove_lib::build(mock_builder())
             .manage(state)
             .build(tauri::generate_context!(test = true))

@@ -245,6 +245,14 @@ class X11:
         write_png(path, width, height, rows)
         return path
 
+    def colours(self, pid, title):
+        """How many distinct colours a sample of the window's pixels has: a page
+        that painted has many, a blank or crashed view one or two."""
+        win, _ = self.windows(pid)[title]
+        geometry = win.get_geometry()
+        data = win.get_image(0, 0, geometry.width, geometry.height, X.ZPixmap, 0xFFFFFFFF).data
+        return len({data[i:i + 3] for i in range(0, len(data) - 3, 4 * 37)})
+
     def close(self, pid, title):
         """Asks the window to close, exactly as a window manager's close button does."""
         win, _ = self.windows(pid)[title]

@@ -230,11 +230,11 @@ def test_the_tray_lists_recent_clips_and_copies_one_back(launch, clipboard):
     # Reading 2.4 MB takes longer than 20 ms; a copy that replaced it sooner could be missed.
     clipboard.copy(big)
     wait_until(lambda: trove.tray.menu()[0]["label"].startswith("large"), what="the large clip")
-    for text in ["three", "a line that is much longer than forty characters, really", "five", "six"]:
+    for text in ["three", "a line that is much longer than forty characters, really", "snake_case & co", "six"]:
         clipboard.copy(text)
     wait_until(lambda: trove.tray.menu()[0]["label"] == "six", what="the tray's recent clips")
     recent = [e["label"] for e in trove.tray.menu()[:5]]
-    assert recent == ["six", "five", "a line that is much longer than forty c…", "three",
+    assert recent == ["six", "snake_case & co", "a line that is much longer than forty c…", "three",
                       "large large large large large large lar…"]
     assert all(len(label) <= 40 for label in recent)
     assert trove.tray.menu()[5]["type"] == "separator"

@@ -28,6 +28,12 @@ function show(info: AppInfo) {
   const capture = byId("capture-method");
   capture.textContent = `Clipboard capture: ${info.capture.description}`;
   capture.classList.toggle("warning", !info.capture.available);
+  const recovery = byId("recovery");
+  recovery.hidden = info.recovery === null;
+  if (info.recovery !== null) {
+    const { reason, moved_to } = info.recovery;
+    recovery.textContent = `Trove could not read its history database and started a fresh one. The old one is kept, untouched, in ${moved_to}. Reason: ${reason}.`;
+  }
 }
 
 ipc.appInfo().then(show, (err: IpcError) => (byId("status").textContent = err.message));

@@ -32,7 +32,12 @@ paste_after_choosing: boolean, };
 
 export type Theme = "system" | "light" | "dark";
 
-export type CaptureState = { paused: boolean, method: CaptureMethod, skipped: SkipCounts, last_skipped: Skipped | null, };
+export type CaptureState = { paused: boolean, method: CaptureMethod, skipped: SkipCounts, last_skipped: Skipped | null, 
+/**
+ * Why the last capture could not be stored (a full disk, say); cleared
+ * by the next one that is.
+ */
+save_error: string | null, };
 
 export type CaptureMethod = { available: boolean, description: string, 
 /**
@@ -49,6 +54,12 @@ export type Skipped = { reason: SkipReason,
  * The size, where it is known (always for `too_large`).
  */
 bytes: number | null, at_ms: number, };
+
+export type Recovery = { reason: string, 
+/**
+ * Where the old database is now. Trove never deletes it.
+ */
+moved_to: string, };
 
 export type ClipKind = "text" | "html" | "image" | "files";
 
@@ -114,7 +125,7 @@ matched: number, hits: Array<SearchHit>, };
 
 export type ImageVariant = "thumbnail" | "full";
 
-export type AppInfo = { name: string, version: string, build: string, data_dir: string, database_dir: string, schema_version: number, database_bytes: number, session: DisplaySession, capture: CaptureMethod, clips: number, pinned: number, clip_bytes: number, };
+export type AppInfo = { name: string, version: string, build: string, data_dir: string, database_dir: string, schema_version: number, database_bytes: number, session: DisplaySession, capture: CaptureMethod, clips: number, pinned: number, clip_bytes: number, recovery: Recovery | null, };
 
 export type DisplaySession = "x11" | "wayland";
 

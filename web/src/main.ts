@@ -367,7 +367,7 @@ void on.historyChanged((delta) => {
   if (results) searchSoon(false, RESEARCH_MS);
 });
 
-function showCapture({ paused, method, skipped, last_skipped }: CaptureState) {
+function showCapture({ paused, method, skipped, last_skipped, save_error }: CaptureState) {
   capture.textContent = paused ? "Paused" : "Capturing";
   capture.setAttribute("aria-pressed", String(paused));
   capture.title = paused ? "Resume capture" : "Pause capture";
@@ -375,6 +375,10 @@ function showCapture({ paused, method, skipped, last_skipped }: CaptureState) {
   const unavailable = byId("capture-method");
   unavailable.hidden = method.available;
   unavailable.textContent = method.description;
+
+  const unsaved = byId("save-error");
+  unsaved.hidden = save_error === null;
+  unsaved.textContent = `Clips are not being saved: ${save_error ?? ""}`;
 
   const { too_large, secret, ignored } = skipped;
   const size = last_skipped?.reason === "too_large" && last_skipped.bytes !== null ? ` (${formatBytes(last_skipped.bytes)})` : "";

@@ -1,0 +1,271 @@
+"""Faults a user's machine throws at Trove, and what the user sees: a damaged
+or unreadable database, a full disk, a crashed web process, kill -9 at random
+moments. `TROVE_SOAK=1` (make soak) runs the long versions."""
+
+import glob
+import os
+import random
+import signal
+import subprocess
+import tempfile
+import threading
+import time
+
+import pytest
+
+from conftest import ARTIFACTS, TROVE_BIN
+from desktop import WebDriver, find_process, wait_until, web_processes
+from test_history import captured_ids, page
+
+SOAK = os.environ.get("TROVE_SOAK") == "1"
+NOTICE_MOVED = "⚠ Unreadable history moved to "
+NOTICE_UNSAVED = "⚠ Clips are not being saved: "
+
+
+def ready(trove):
+    wait_until(lambda: trove.tray.entry("Pause capture"), what="the tray")
+
+
+def stop(trove):
+    trove.proc.send_signal(signal.SIGTERM)
+    assert trove.wait() == 0, trove.log()
+
+
+def labels(trove):
+    return [e["label"] for e in trove.tray.menu()]
+
+
+def files(directory):
+    out = {}
+    for base, _dirs, names in os.walk(directory):
+        for name in names:
+            path = os.path.join(base, name)
+            with open(path, "rb") as f:
+                out[os.path.relpath(path, directory)] = f.read()
+    return out
+
+
+def truncate(db):
+    os.truncate(os.path.join(db, "db"), 0)
+
+
+def overwrite_with_garbage(db):
+    log = os.path.join(db, "db")
+    size = os.path.getsize(log)
+    with open(log, "r+b") as f:
+        f.write(random.Random(7).randbytes(size))
+
+
+@pytest.mark.parametrize("damage", [truncate, overwrite_with_garbage], ids=["truncated", "garbage"])
+def test_a_damaged_database_is_moved_aside_and_the_user_is_told(damage, launch, tauri_driver, clipboard,
+                                                                  data_dir, desktop):
+    first = launch()
+    ready(first)
+    clipboard.copy("copied before the damage")
+    wait_until(lambda: captured_ids(first.log()), what="the clip")
+    stop(first)
+    db = os.path.join(data_dir, "db")
+    damage(db)
+    damaged = files(db)
+
+    driver = WebDriver(tauri_driver.url)
+    driver.start(TROVE_BIN, ["--data-dir", data_dir, "show", "about"])
+    try:
+        pid = wait_until(lambda: find_process(data_dir), 30, "the Trove under WebDriver")
+        tray = desktop.watcher.item_of(pid)
+        aside = glob.glob(os.path.join(data_dir, "db.unreadable-*"))
+        assert len(aside) == 1, os.listdir(data_dir)
+        assert os.path.basename(aside[0])[len("db.unreadable-"):].replace("-", "").isdigit()
+        moved = files(aside[0])
+        for name, before in damaged.items():
+            if not name.startswith("snap."):
+                assert moved[name].startswith(before), f"{name} was overwritten"
+
+        notice = tray.entry(NOTICE_MOVED)
+        assert notice["label"] == NOTICE_MOVED + aside[0] and notice["enabled"] is False
+        about = wait_until(lambda: driver.text("#recovery"), what="About's notice")
+        assert aside[0] in about and "started a fresh one" in about, about
+
+        clipboard.copy("copied after the recovery")
+        wait_until(lambda: tray.menu()[1]["label"] == "copied after the recovery", what="the fresh database to work")
+        # The fresh database holds what was on the clipboard at start, and the new copy.
+        assert [e["label"] for e in tray.menu()[1:4]] == \
+            ["copied after the recovery", "copied before the damage", ""], tray.menu()
+    finally:
+        driver.quit()
+        pid = find_process(data_dir)
+        if pid:
+            os.kill(pid, signal.SIGKILL)
+
+
+def test_a_database_this_user_cannot_read_is_moved_aside(desktop, clipboard):
+    """Run as `nobody`, because root reads everything. Without the test's session
+    bus there is no tray, so the log and the files tell."""
+    root = tempfile.mkdtemp(prefix="trove-unreadable-")
+    try:
+        os.chmod(root, 0o755)
+        data, runtime, home = (os.path.join(root, d) for d in ("data", "runtime", "home"))
+        for d in (data, runtime, home):
+            os.makedirs(d, mode=0o700)
+            os.chown(d, 65534, 65534)
+        db = os.path.join(data, "db")
+        os.makedirs(db, mode=0o700)
+        with open(os.path.join(db, "db"), "wb") as f:
+            f.write(b"a database that belongs to root")
+        env = dict(os.environ, HOME=home, XDG_RUNTIME_DIR=runtime, XDG_DATA_HOME=home, XDG_CONFIG_HOME=home,
+                   XDG_CACHE_HOME=home)
+        env.pop("DBUS_SESSION_BUS_ADDRESS", None)
+        log_path = os.path.join(ARTIFACTS, "unreadable.log")
+        with open(log_path, "wb") as log:
+            proc = subprocess.Popen(
+                ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", TROVE_BIN, "--data-dir", data],
+                env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        try:
+            text = lambda: open(log_path, errors="replace").read()
+            wait_until(lambda: " ready" in text(), 30, "Trove to start")
+            assert "Permission denied" in text() and "started a fresh one" in text(), text()
+            aside = glob.glob(os.path.join(data, "db.unreadable-*"))
+            assert len(aside) == 1, os.listdir(data)
+            with open(os.path.join(aside[0], "db"), "rb") as f:
+                assert f.read() == b"a database that belongs to root"
+            clipboard.copy("works without the old database")
+            wait_until(lambda: captured_ids(text()), what="a capture into the fresh database")
+            proc.send_signal(signal.SIGTERM)
+            assert proc.wait(30) == 0, text()
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+    finally:
+        subprocess.run(["rm", "-rf", root], check=True)
+
+
+@pytest.fixture
+def small_disk():
+    mount = tempfile.mkdtemp(prefix="trove-tmpfs-")
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=32m,mode=0700", "tmpfs", mount], check=True)
+    yield mount
+    subprocess.run(["umount", "-l", mount], check=True)
+    os.rmdir(mount)
+
+
+def fill(path, leave):
+    """Writes a file that leaves `leave` bytes free on `path`'s file system."""
+    st = os.statvfs(os.path.dirname(path))
+    size = st.f_bavail * st.f_frsize - leave
+    with open(path, "wb") as f:
+        chunk = b"\0" * (1 << 20)
+        while size > 0:
+            size -= f.write(chunk[:min(size, len(chunk))])
+
+
+def test_a_full_disk_stops_saving_visibly_and_saving_resumes_when_room_returns(launch, clipboard, small_disk):
+    data = os.path.join(small_disk, "data")
+    trove = launch(data=data)
+    ready(trove)
+    clipboard.copy("saved before the disk filled")
+    wait_until(lambda: labels(trove)[0] == "saved before the disk filled", what="the first clip")
+
+    filler = os.path.join(small_disk, "filler")
+    fill(filler, 2 << 20)
+    clipboard.copy("copied while the disk is full")
+    wait_until(lambda: labels(trove)[0].startswith(NOTICE_UNSAVED), what="the tray to say clips are not saved")
+    assert "is full" in labels(trove)[0], labels(trove)
+    assert labels(trove)[1] == "saved before the disk filled"
+    assert "cannot store a capture" in trove.log()
+    assert trove.proc.poll() is None
+
+    os.remove(filler)
+    clipboard.copy("saved after room returned")
+    wait_until(lambda: labels(trove)[0] == "saved after room returned", what="saving to resume and the notice to go")
+    assert not any(label.startswith(NOTICE_UNSAVED) for label in labels(trove))
+    stop(trove)
+
+    again = launch(data=data)
+    ready(again)
+    assert labels(again)[:2] == ["saved after room returned", "saved before the disk filled"]
+    stop(again)
+
+
+def test_a_crashed_web_process_leaves_the_core_working_and_the_window_comes_back(launch, desktop, clipboard,
+                                                                                data_dir):
+    trove = launch("show", "main")
+    ready(trove)
+    x11 = desktop.x11
+
+    def paints():
+        return x11.viewable(trove.pid, "Trove") and x11.colours(trove.pid, "Trove") > 8
+
+    def crash():
+        [web] = wait_until(lambda: web_processes(trove.pid), what="main's web process")
+        os.kill(web, signal.SIGKILL)
+        return web
+
+    wait_until(paints, what="main to paint")
+    first = crash()
+    # It reloads in a new web process and paints its page again.
+    wait_until(lambda: web_processes(trove.pid) and first not in web_processes(trove.pid), what="a new web process")
+    wait_until(paints, what="main to paint after the crash")
+    x11.screenshot(trove.pid, "Trove", os.path.join(ARTIFACTS, "main-after-web-crash.png"))
+    clipboard.copy("captured after the crash")
+    wait_until(lambda: labels(trove)[0] == "captured after the crash", what="capture and the tray to go on")
+
+    # A second crash right after: the window goes, and asking again builds a working one.
+    crash()
+    wait_until(lambda: "Trove" not in trove.windows(), what="the crashing window to go")
+    trove.tray.click("Show history")
+    wait_until(paints, what="a new main to paint")
+    assert trove.log().count("ended (Crashed)") == 2, trove.log()
+    assert trove.proc.poll() is None
+
+
+def test_kill_9_at_random_moments_loses_no_announced_clip(launch, tauri_driver, open_session, clipboard, data_dir):
+    rounds = 100 if SOAK else 20
+    # All rounds together stay under the default retention limit of 1000 clips.
+    per_round = 900 // rounds
+    seed = int(time.time())
+    rng = random.Random(seed)
+    report = [f"kill -9 loop, seed {seed}", "",
+              "| round | killed | announced | lost |", "|---|---|---|---|"]
+    announced = {}
+    for n in range(rounds):
+        trove = launch()
+        during_start = rng.random() < 0.2
+        if not during_start:
+            ready(trove)
+        stop_copying = threading.Event()
+
+        def burst():
+            for i in range(per_round):
+                if stop_copying.is_set():
+                    return
+                clipboard.copy(f"round {n} copy {i}")
+
+        copier = threading.Thread(target=burst)
+        copier.start()
+        delay = rng.uniform(0.0, 1.0)
+        try:
+            time.sleep(delay)
+            trove.proc.send_signal(signal.SIGKILL)
+            trove.proc.wait(10)
+        finally:
+            stop_copying.set()
+            copier.join()
+        log = trove.log()
+        assert "panicked" not in log and "unreadable" not in log and "repaired" not in log, log
+        moment = f"{delay:.2f} s after {'launch' if during_start else 'the tray appeared'}"
+        announced[n] = (captured_ids(log), moment)
+
+    driver = open_session(tauri_driver)
+    kept = set()
+    for offset in range(0, page(driver)["total"], 500):
+        kept |= {c["id"] for c in driver.invoke("history_page", {"offset": offset, "limit": 500})["items"]}
+    lost_total = 0
+    for n, (ids, moment) in announced.items():
+        lost = len(set(ids) - kept)
+        lost_total += lost
+        report.append(f"| {n} | {moment} | {len(ids)} | {lost} |")
+    report.append(f"| all | | {sum(len(i) for i, _ in announced.values())} | {lost_total} |")
+    with open(os.path.join(ARTIFACTS, "kill-9-report.md"), "w") as f:
+        f.write("\n".join(report) + "\n")
+    assert sum(len(i) for i, _ in announced.values()) > 3 * rounds, "the kills must land during bursts"
+    assert lost_total == 0, "\n".join(report)
