@@ -235,6 +235,10 @@ pub fn png_size(png: &[u8]) -> Option<(u32, u32)> {
 }
 
 pub const THUMBNAIL_MAX: u32 = 160;
+/// Larger images are refused at capture: a small file can claim a huge
+/// image, and every view of it (thumbnail, preview) would decode it whole.
+/// 40 megapixels holds an 8K screenshot.
+pub const IMAGE_MAX_PIXELS: u64 = 40_000_000;
 /// Decoding is capped so a small file claiming a huge image cannot exhaust memory.
 const DECODE_MAX_ALLOC: u64 = 256 * 1024 * 1024;
 

@@ -4,6 +4,9 @@
                                       once, as a password manager or a browser
                                       does; prints "owned", serves until another
                                       owner takes over.
+  clipowner.py silent                 owns CLIPBOARD and never answers a
+                                      request for it, as a hung app does;
+                                      prints "owned".
   clipowner.py paste-target           maps a focused window, waits for Ctrl+V
                                       typed into it, then reads CLIPBOARD the
                                       way an editor would and prints
@@ -16,6 +19,17 @@ from Xlib import X, Xatom, display
 from Xlib.protocol import event
 
 VALUE_PREFIX_FILE = "@"
+
+
+def silent():
+    d = display.Display()
+    win = d.screen().root.create_window(0, 0, 1, 1, 0, X.CopyFromParent)
+    clipboard = d.intern_atom("CLIPBOARD")
+    win.set_selection_owner(clipboard, X.CurrentTime)
+    d.sync()
+    print("owned", flush=True)
+    while d.next_event().type != X.SelectionClear:
+        pass
 
 
 def own(pairs):
@@ -86,6 +100,8 @@ def paste_target():
 if __name__ == "__main__":
     if sys.argv[1:2] == ["own"]:
         own(sys.argv[2:])
+    elif sys.argv[1:2] == ["silent"]:
+        silent()
     elif sys.argv[1:2] == ["paste-target"]:
         paste_target()
     else:

@@ -472,6 +472,11 @@ class Clipboard:
         self._pace()
         return self._helper("own", *pairs, ready="owned")
 
+    def own_silently(self):
+        """Owns CLIPBOARD and never answers anyone who asks for it."""
+        self._pace()
+        return self._helper("silent", ready="owned")
+
     def paste_target(self):
         """A focused window that reads the clipboard when Ctrl+V is typed into it."""
         return self._helper("paste-target", ready="ready")

@@ -78,7 +78,10 @@ def test_text_html_image_and_files_appear_in_main_and_survive_a_restart(
     clipboard.copy("plain words from an editor")
     wait_for_total(driver, 1)
     # A browser offers HTML with its plain-text alternative at once.
-    clipboard.own(**{"text/html": "<p>Hello <b>HTML</b></p><script>document.title='owned'</script>",
+    # Were any of it run, the history would be cleared before the restart below.
+    attack = "window.__TAURI_INTERNALS__.invoke('clear_history'); document.title = 'owned'"
+    clipboard.own(**{"text/html": f"<p>Hello <b>HTML</b></p><script>{attack}</script>"
+                                  f"<img src=x onerror=\"{attack}\"><p onmouseover=\"{attack}\">hover</p>",
                      "UTF8_STRING": "Hello HTML"})
     wait_for_total(driver, 2)
     clipboard.copy(open(png, "rb").read(), target="image/png")
@@ -99,7 +102,10 @@ def test_text_html_image_and_files_appear_in_main_and_survive_a_restart(
                what="the image row's thumbnail")
     driver.execute(f"document.querySelector('#list .clip[data-id=\"{items[2]['id']}\"]').click()")
     wait_until(lambda: "Hello HTML" in driver.text("#preview"), what="the HTML preview")
-    assert driver.execute("return document.querySelectorAll('#preview script, #preview [onload]').length") == 0
+    driver.execute("document.querySelectorAll('#preview *').forEach(e => "
+                   "e.dispatchEvent(new MouseEvent('mouseover', {bubbles: true})))")
+    assert driver.execute("return document.querySelectorAll("
+                          "'#preview script, #preview img, #preview [onerror], #preview [onmouseover]').length") == 0
     assert driver.title() == "Trove", "nothing in a clip may run"
     shot(driver, desktop.x11, driver.handle_titled("Trove"), "main-history")
     ids = [c["id"] for c in items]

@@ -84,6 +84,15 @@ fn read_offer<E>(
             Fetched::Data(bytes) => bytes,
         };
         budget -= bytes.len() as u64;
+        if format == Format::Png {
+            match crate::clip::png_size(&bytes) {
+                None => continue,
+                Some((w, h)) if u64::from(w) * u64::from(h) > crate::clip::IMAGE_MAX_PIXELS => {
+                    return Ok(Some(Capture::Skipped(SkipReason::TooLarge, Some(bytes.len() as u64))));
+                }
+                Some(_) => {}
+            }
+        }
         let text = |bytes: Vec<u8>| -> String {
             if target == "STRING" {
                 bytes.iter().map(|&b| char::from(b)).collect()
@@ -283,5 +292,72 @@ fn unavailable(description: String) -> CaptureMethod {
         available: false,
         can_paste: false,
         description,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SETTINGS: Snapshot = Snapshot {
+        paused: false,
+        primary: false,
+        images: true,
+        max_item_bytes: 1024 * 1024,
+    };
+
+    /// What `read_offer` makes of an owner offering `offered` (target → bytes).
+    fn read(offered: &[(&str, Vec<u8>)]) -> Option<Capture> {
+        let targets = offered.iter().map(|(t, _)| t.to_string()).collect();
+        read_offer(targets, Selection::Clipboard, &SETTINGS, |target, max| {
+            let bytes = offered.iter().find(|(t, _)| *t == target).unwrap().1.clone();
+            Ok::<_, ()>(if bytes.len() as u64 > max {
+                Fetched::TooLarge(bytes.len() as u64)
+            } else {
+                Fetched::Data(bytes)
+            })
+        })
+        .unwrap()
+    }
+
+    /// A PNG header claiming `w`×`h` pixels: all that is read before deciding.
+    fn png_header(w: u32, h: u32) -> Vec<u8> {
+        let mut png = b"\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR".to_vec();
+        png.extend(w.to_be_bytes());
+        png.extend(h.to_be_bytes());
+        png.extend([8, 6, 0, 0, 0]);
+        png
+    }
+
+    #[test]
+    fn a_huge_image_is_refused_before_anything_decodes_it() {
+        let offer = [("image/png", png_header(16_000, 16_000)), ("UTF8_STRING", b"alt".to_vec())];
+        assert!(matches!(read(&offer), Some(Capture::Skipped(SkipReason::TooLarge, Some(_)))));
+    }
+
+    #[test]
+    fn image_png_that_is_not_a_png_is_ignored_and_the_text_kept() {
+        let offer = [("image/png", b"<html>not an image".to_vec()), ("UTF8_STRING", b"kept".to_vec())];
+        let Some(Capture::Captured(captured, _)) = read(&offer) else {
+            panic!("the text must be captured");
+        };
+        assert_eq!((captured.png, captured.text.as_deref()), (None, Some("kept")));
+    }
+
+    #[test]
+    fn invalid_utf8_is_kept_with_replacement_characters() {
+        let Some(Capture::Captured(captured, _)) = read(&[("UTF8_STRING", b"ok \xff\xfe end \xc3".to_vec())]) else {
+            panic!("invalid UTF-8 must still be captured");
+        };
+        assert_eq!(captured.text.as_deref(), Some("ok \u{fffd}\u{fffd} end \u{fffd}"));
+    }
+
+    #[test]
+    fn content_over_the_limit_is_skipped_with_its_size() {
+        let big = vec![b'x'; 2 * 1024 * 1024];
+        assert!(matches!(
+            read(&[("UTF8_STRING", big)]),
+            Some(Capture::Skipped(SkipReason::TooLarge, Some(n))) if n == 2 * 1024 * 1024
+        ));
     }
 }

@@ -87,6 +87,8 @@ pub fn start(switches: Arc<Switches>, sink: Sink) -> Result<Owner, Error> {
     let reader = Reader {
         conn,
         win,
+        props: [atoms.TROVE_PROPERTY, atoms.TROVE_TEXT],
+        retired: 0,
         atoms,
         own_window: owner.win,
         pending: VecDeque::new(),
@@ -106,6 +108,11 @@ struct Reader {
     conn: RustConnection,
     win: Window,
     atoms: Atoms,
+    /// Where owners write their answers: one for targets and most formats,
+    /// one for the text asked for alongside.
+    props: [Atom; 2],
+    /// How many properties were given up (see `retire`).
+    retired: u32,
     /// Trove's own owner window: its changes are copies back, not captures.
     own_window: Window,
     /// Events that arrived while waiting for a reply.
@@ -197,7 +204,7 @@ impl Reader {
         // targets, so a short-lived owner is read in one round trip. The text
         // is collected first: some owners (xclip) take the deletion of any
         // property of ours for the go-ahead of an INCR transfer in progress.
-        let (targets_prop, text_prop) = (self.atoms.TROVE_PROPERTY, self.atoms.TROVE_TEXT);
+        let [targets_prop, text_prop] = self.props;
         let (targets_atom, utf8) = (self.atoms.TARGETS, self.atoms.UTF8_STRING);
         self.ask(sel, targets_atom, targets_prop, time)?;
         self.ask(sel, utf8, text_prop, time)?;
@@ -229,7 +236,7 @@ impl Reader {
 
     /// Asks the owner for `target` and reads the answer.
     fn convert_bounded(&mut self, sel: Atom, target: Atom, time: u32, max: u64) -> Result<Fetched, Error> {
-        let prop = self.atoms.TROVE_PROPERTY;
+        let prop = self.props[0];
         self.ask(sel, target, prop, time)?;
         self.answer(sel, target, prop, max)
     }
@@ -247,9 +254,11 @@ impl Reader {
         let win = self.win;
         let Some(Event::SelectionNotify(n)) = self.wait_for(|e| {
             matches!(e, Event::SelectionNotify(n)
-                if n.requestor == win && n.selection == sel && n.target == target)
+                if n.requestor == win && n.selection == sel && n.target == target
+                    && (n.property == prop || n.property == NONE))
         })?
         else {
+            self.retire(prop)?;
             return Err(format!("no answer for target {target} within {REPLY_TIMEOUT:?}").into());
         };
         if n.property == NONE {
@@ -276,6 +285,7 @@ impl Reader {
                 matches!(e, Event::PropertyNotify(p) if p.window == win && p.atom == prop && p.state == Property::NEW_VALUE)
             })?
             else {
+                self.retire(prop)?;
                 return Err("an incremental transfer stalled".into());
             };
             let chunk = self.conn.get_property(true, win, prop, AtomEnum::ANY, 0, words)?.reply()?;
@@ -285,9 +295,23 @@ impl Reader {
             }
             data.extend_from_slice(&chunk.value);
             if data.len() as u64 > max {
+                self.retire(prop)?;
                 return Ok(Fetched::TooLarge(data.len() as u64));
             }
         }
+    }
+
+    /// Gives up `prop` for good. An owner whose answer was abandoned (too
+    /// large, too slow) may still write into it, and would then answer the
+    /// next request in another owner's name.
+    fn retire(&mut self, prop: Atom) -> Result<(), Error> {
+        self.retired += 1;
+        let name = format!("TROVE_SELECTION_{}", self.retired);
+        let fresh = self.conn.intern_atom(false, name.as_bytes())?.reply()?.atom;
+        for p in self.props.iter_mut().filter(|p| **p == prop) {
+            *p = fresh;
+        }
+        Ok(())
     }
 
     /// Waits up to `REPLY_TIMEOUT` for an event `want` accepts; keeps the others for later.
