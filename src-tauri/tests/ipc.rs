@@ -47,7 +47,8 @@ impl Harness {
     fn capture(&self, captured: Captured) -> u64 {
         let state = self.app.state::<AppState>();
         match state.record(&captured, Selection::Clipboard).unwrap() {
-            Recorded::Stored(delta) => delta.added[0].id,
+            // Added, or moved to the top when it was stored before.
+            Recorded::Stored(delta) => delta.added.iter().chain(&delta.updated).next().unwrap().id,
             other => panic!("not stored: {other:?}"),
         }
     }
@@ -467,4 +468,88 @@ fn clip_actions_are_broadcast_as_deltas_of_summaries() {
     }
     let page = invoke(&main, "history_page", json!({ "offset": 0, "limit": 10 })).unwrap();
     assert_eq!(page["items"][0]["id"], clips.image, "the pinned clip stays");
+}
+
+/// Any JSON at all, from scalars at their limits to huge strings and nesting.
+fn arbitrary_json() -> impl proptest::strategy::Strategy<Value = Value> {
+    use proptest::prelude::*;
+    let leaf = prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::from),
+        any::<i64>().prop_map(Value::from),
+        any::<u64>().prop_map(Value::from),
+        any::<f64>().prop_map(|f| json!(f)),
+        prop_oneof![Just(json!(-1)), Just(json!(u64::MAX)), Just(json!(1e300)), Just(json!(-0.0))],
+        any::<String>().prop_map(Value::from),
+        prop_oneof![Just(1_000usize), Just(300_000), Just(3_000_000)].prop_map(|n| Value::from("\u{10ffff}".repeat(n / 4))),
+    ];
+    leaf.prop_recursive(6, 48, 6, |inner| {
+        prop_oneof![
+            proptest::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
+            proptest::collection::btree_map("[a-z_]{1,10}", inner, 0..6)
+                .prop_map(|fields| Value::Object(fields.into_iter().collect())),
+        ]
+    })
+}
+
+/// Everything a call could change, to show that a refused one changed nothing.
+fn observable_state(h: &Harness) -> Value {
+    let state = h.app.state::<AppState>();
+    json!({
+        "history": state.history().page(0, 500).unwrap(),
+        "settings": state.settings(),
+        "capture": state.capture_state().unwrap(),
+    })
+}
+
+#[test]
+fn arbitrary_arguments_to_every_command_give_a_typed_error_and_change_nothing() {
+    use proptest::prelude::*;
+    use proptest::test_runner::{Config, TestRunner};
+    let h = Harness::new();
+    let windows: Vec<_> = [AppWindow::Main, AppWindow::Settings].map(|w| (w.label(), h.window(w))).into();
+    let clips = std::cell::RefCell::new(h.seed());
+    let commands: Vec<&str> = COMMAND_GRANTS.iter().map(|(cmd, _)| *cmd).collect();
+    let args = (0..commands.len(), arbitrary_json(), "[a-z_]{1,10}", 0..3usize);
+    let mut runner = TestRunner::new(Config { cases: 400, failure_persistence: None, ..Config::default() });
+    // As deep as the IPC's JSON parser lets through (it stops at 128 levels).
+    let deep = (0..127).fold(json!(1), |inner, _| json!([inner]));
+    let refused = std::cell::Cell::new(0);
+    let result = runner.run(&args, |(n, junk, key, shape)| {
+        let cmd = commands[n];
+        if h.app.state::<AppState>().history().len() < 2 {
+            *clips.borrow_mut() = h.seed();
+        }
+        // Junk in place of all the arguments, of one of them, or beside valid ones.
+        let args = match (shape, good_args(cmd, &clips.borrow())) {
+            (0, _) => junk,
+            (1, Value::Object(mut good)) if !good.is_empty() => {
+                let field = good.keys().nth(key.len() % good.len()).unwrap().clone();
+                good.insert(field, if key.len() == 1 { deep.clone() } else { junk });
+                Value::Object(good)
+            }
+            (_, Value::Object(mut good)) => {
+                good.insert(format!("unknown_{key}"), junk);
+                Value::Object(good)
+            }
+            (_, other) => other,
+        };
+        let granted = COMMAND_GRANTS[n].1;
+        let (_, webview) = windows.iter().find(|(label, _)| granted.contains(label)).unwrap();
+        let before = observable_state(&h);
+        if let Err(err) = invoke(webview, cmd, args.clone()) {
+            refused.set(refused.get() + 1);
+            let kind = err["kind"].as_str().unwrap_or_default();
+            prop_assert!(
+                ["invalid_input", "storage", "system", "window"].contains(&kind) && err["message"].is_string(),
+                "{cmd}: untyped error {err}"
+            );
+            prop_assert_eq!(observable_state(&h), before, "{} changed state while refusing {}", cmd, args);
+        }
+        Ok(())
+    });
+    if let Err(e) = result {
+        panic!("{e}");
+    }
+    assert!(refused.get() > 200, "only {} of 400 calls were refused: the junk is too tame", refused.get());
 }

@@ -59,3 +59,44 @@ def test_the_csp_blocks_inline_and_remote_scripts(webdriver):
     result = driver.execute_async(INJECT)
     assert result["ran"] is False
     assert sorted(result["blocked"]) == ["script-src-elem", "script-src-elem"]
+
+
+
+HOSTILE_CALLS = """
+const done = arguments[arguments.length - 1];
+const invoke = window.__TAURI_INTERNALS__.invoke;
+const deep = JSON.parse('['.repeat(10000) + ']'.repeat(10000));
+const calls = [
+  ['search_history', {query: {text: 'lone \\ud800 surrogate', mode: 'exact', limit: 5}}],
+  ['history_page', {offset: deep, limit: 5}],
+  ['search_history', {query: {text: 'x'.repeat(20 * 1024 * 1024), mode: 'fuzzy', limit: 5}}],
+  ['delete_clip', {id: 2 ** 64}],
+  ['delete_clip', {id: -1}],
+  ['set_pinned', {id: Number.MAX_SAFE_INTEGER, pinned: true}],
+  ['history_page', {offset: 0, limit: 5, unknown: 'field'}],
+];
+const settled = calls.map(([command, args]) =>
+  invoke(command, args).then(() => ({command, ok: true}), error => ({command, error})));
+// A body nested too deep to parse, as the whole argument object, is dropped
+// before any command runs: its promise never settles. Give it a moment.
+const dropped = invoke('clear_history', deep).then(() => 'ran', () => 'refused');
+const moment = new Promise(resolve => setTimeout(() => resolve('no answer'), 3000));
+Promise.all([...settled, Promise.race([dropped, moment])]).then(done);
+"""
+
+
+def test_hostile_calls_through_the_real_ipc_are_refused_and_change_nothing(webdriver, clipboard):
+    driver = webdriver
+    wait_until(lambda: driver.handle_titled("Trove"), what="main")
+    clipboard.copy("still here after the attack")
+    wait_until(lambda: driver.invoke("history_page", {"offset": 0, "limit": 10})["total"] == 1, what="the clip")
+    *results, whole_body = driver.execute_async(HOSTILE_CALLS)
+    # Tauri parses the body before any command: it refuses bad JSON with a message of its own.
+    parse_errors = [r["error"] for r in results[:2]]
+    assert "hex escape" in parse_errors[0] and "recursion limit" in parse_errors[1], parse_errors
+    for result in results[2:6]:
+        assert result.get("error", {}).get("kind") == "invalid_input", result
+    assert results[6] == {"command": "history_page", "ok": True}, "unknown fields are ignored"
+    assert whole_body in ("refused", "no answer"), whole_body
+    assert [c["preview"] for c in driver.invoke("history_page", {"offset": 0, "limit": 10})["items"]] == \
+        ["still here after the attack"]
