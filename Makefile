@@ -8,7 +8,7 @@ DEBUG_BIN := target/debug/trove
 RELEASE_BIN := target/release/trove
 ARTIFACTS := artifacts
 
-.PHONY: bench help run test deps deps-test web release unit e2e bindings package test-package clean
+.PHONY: bench soak help run test deps deps-test web release unit e2e bindings package test-package clean
 
 help:
 	@echo "make run    build and start Trove (release)"
@@ -16,6 +16,8 @@ help:
 	@echo "make package        build the .deb with Tauri's bundler (target/release/bundle/deb/)"
 	@echo "make test-package   build, inspect, install, run and remove the .deb"
 	@echo "make bindings   regenerate web/src/bindings.ts from the Rust types"
+	@echo "make soak       the long load and fault runs (10 000 captures, 100 kill -9 rounds)"
+	@echo "make bench      performance figures next to CopyQ"
 
 deps:
 	@scripts/ensure-deps run
@@ -63,6 +65,14 @@ bindings:
 clean:
 	$(CARGO) clean
 	rm -rf web/dist $(ARTIFACTS)
+
+# The long versions of the load and fault tests; not part of `make test`.
+soak: deps-test web
+	$(CARGO) build --locked
+	mkdir -p $(ARTIFACTS)
+	TROVE_SOAK=1 TROVE_BIN=$(abspath $(DEBUG_BIN)) TROVE_ARTIFACTS=$(abspath $(ARTIFACTS))/soak \
+	  dbus-run-session -- $(PYTHON) -m pytest -p no:cacheprovider -v \
+	  tests/e2e/test_load.py tests/e2e/test_faults.py::test_kill_9_at_random_moments_loses_no_announced_clip
 
 # Performance figures next to CopyQ; not part of `make test`.
 bench: release deps-test

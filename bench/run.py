@@ -15,8 +15,8 @@ import Xlib.X
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "tests", "e2e"))
 from conftest import TauriDriver  # noqa: E402
-from desktop import (X11, Clipboard, StatusNotifierWatcher, WebDriver, descendants, find_process,  # noqa: E402
-                     start_xvfb, wait_until, web_processes)
+from desktop import (X11, Clipboard, StatusNotifierWatcher, WebDriver, find_process, memory_kb,  # noqa: E402
+                     pids_of, start_xvfb, wait_until, web_processes)
 
 RUNS = int(os.environ.get("BENCH_RUNS", "5"))
 SEARCH_SIZES = [int(n) for n in os.environ.get("BENCH_SEARCH_SIZES", "10000,100000").split(",")]
@@ -28,26 +28,6 @@ SEED = os.environ["BENCH_SEED"]
 IDLE_SECS = int(os.environ.get("BENCH_IDLE_SECS", "60"))
 SETTLE_SECS = 10
 TICK_MS = 1000 / os.sysconf("SC_CLK_TCK")
-
-
-def pids_of(pid):
-    return [pid, *descendants(pid)]
-
-
-def memory_kb(pids):
-    pss = rss = 0
-    for pid in pids:
-        try:
-            with open(f"/proc/{pid}/smaps_rollup") as f:
-                for line in f:
-                    key, value = line.split(":", 1)
-                    if key == "Pss":
-                        pss += int(value.split()[0])
-                    elif key == "Rss":
-                        rss += int(value.split()[0])
-        except OSError:
-            continue
-    return pss, rss
 
 
 def cpu_ms_and_switches(pids):

@@ -290,6 +290,28 @@ def descendants(pid):
     return out
 
 
+def pids_of(pid):
+    """`pid` and every process it started (WebKit's among them)."""
+    return [pid, *descendants(pid)]
+
+
+def memory_kb(pids):
+    """PSS and RSS summed over `pids`, in kB."""
+    pss = rss = 0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/smaps_rollup") as f:
+                for line in f:
+                    key, value = line.split(":", 1)
+                    if key == "Pss":
+                        pss += int(value.split()[0])
+                    elif key == "Rss":
+                        rss += int(value.split()[0])
+        except OSError:
+            continue
+    return pss, rss
+
+
 def web_processes(pid):
     """WebKit web content processes started on behalf of `pid`."""
     found = []
