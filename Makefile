@@ -66,11 +66,10 @@ clean:
 	$(CARGO) clean
 	rm -rf web/dist $(ARTIFACTS)
 
-# The long versions of the load and fault tests; not part of `make test`.
-soak: deps-test web
-	$(CARGO) build --locked
+# The long versions of the load and fault tests, on the release build; not part of `make test`.
+soak: release deps-test
 	mkdir -p $(ARTIFACTS)
-	TROVE_SOAK=1 TROVE_BIN=$(abspath $(DEBUG_BIN)) TROVE_ARTIFACTS=$(abspath $(ARTIFACTS))/soak \
+	TROVE_SOAK=1 TROVE_BIN=$(abspath $(RELEASE_BIN)) TROVE_ARTIFACTS=$(abspath $(ARTIFACTS))/soak \
 	  dbus-run-session -- $(PYTHON) -m pytest -p no:cacheprovider -v \
 	  tests/e2e/test_load.py tests/e2e/test_faults.py::test_kill_9_at_random_moments_loses_no_announced_clip
 

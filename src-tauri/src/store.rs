@@ -50,7 +50,7 @@ impl Store {
         let existed = ["conf", "db"].iter().any(|f| dir.join(f).exists());
         if existed && !log_header_is_sound(&dir.join("db")) {
             return Err(Error::Storage(format!(
-                "the database in {} is damaged: its log has no valid header",
+                "the database in {} is damaged: no segment of its log is intact",
                 dir.display()
             )));
         }
@@ -192,13 +192,26 @@ pub fn ensure_room(dir: &Path, incoming: u64, reserve: u64) -> Result<()> {
     Ok(())
 }
 
-/// Whether sled's log file starts with an intact segment header, as sled
-/// 0.34 writes it: the CRC32 of bytes 4..20, inverted, in bytes 0..4.
+/// sled's segment size (Trove keeps the default), and the length of the
+/// header that starts every segment of its log.
+const SEGMENT_BYTES: u64 = 512 * 1024;
+const SEGMENT_HEADER_BYTES: usize = 20;
+
+/// Whether sled's log holds at least one intact segment header, as sled
+/// 0.34 writes them: the CRC32 of bytes 4..20, inverted, in bytes 0..4.
+/// sled reuses segments, so any of them may be the one a crash tore.
 fn log_header_is_sound(log: &Path) -> bool {
-    use std::io::Read;
-    let mut header = [0u8; 20];
-    let read = std::fs::File::open(log).and_then(|mut f| f.read_exact(&mut header));
-    read.is_ok() && u32::from_le_bytes([header[0], header[1], header[2], header[3]]) ^ u32::MAX == crc32fast::hash(&header[4..])
+    use std::os::unix::fs::FileExt;
+    let Ok(file) = std::fs::File::open(log) else {
+        return false;
+    };
+    let len = file.metadata().map_or(0, |m| m.len());
+    let mut header = [0u8; SEGMENT_HEADER_BYTES];
+    (0..len.div_ceil(SEGMENT_BYTES)).any(|n| {
+        file.read_exact_at(&mut header, n * SEGMENT_BYTES).is_ok()
+            && u32::from_le_bytes([header[0], header[1], header[2], header[3]]) ^ u32::MAX
+                == crc32fast::hash(&header[4..])
+    })
 }
 
 /// Moves the database in `dir` to a new sibling named for `why` and the
@@ -435,6 +448,26 @@ mod tests {
             .insert(key::SETTINGS, serde_json::to_vec(&json).unwrap())
             .unwrap();
         assert_eq!(store.load_settings().unwrap(), Settings::default());
+    }
+
+    #[test]
+    fn a_log_is_sound_while_any_segment_header_is_intact() {
+        let dir = temp();
+        let log = dir.path().join("db");
+        let mut header = [0u8; SEGMENT_HEADER_BYTES];
+        header[4..].copy_from_slice(&[7; 16]);
+        let crc = crc32fast::hash(&header[4..]) ^ u32::MAX;
+        header[..4].copy_from_slice(&crc.to_le_bytes());
+        // A torn first segment (as a crash while sled reuses it leaves it) and an intact second.
+        let mut bytes = vec![0xA5; SEGMENT_BYTES as usize];
+        bytes.extend_from_slice(&header);
+        std::fs::write(&log, &bytes).unwrap();
+        assert!(log_header_is_sound(&log));
+        bytes.truncate(SEGMENT_BYTES as usize + 10);
+        std::fs::write(&log, &bytes).unwrap();
+        assert!(!log_header_is_sound(&log));
+        std::fs::write(&log, b"").unwrap();
+        assert!(!log_header_is_sound(&log));
     }
 
     #[test]

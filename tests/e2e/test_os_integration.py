@@ -2,6 +2,7 @@
 shortcut, and start at login."""
 
 import os
+import socket
 import subprocess
 
 from Xlib import X, XK
@@ -66,6 +67,31 @@ def test_bad_arguments_exit_2_and_never_reach_the_instance(launch, data_dir):
     assert trove(data_dir, "show", "about").returncode == 0
     wait_until(lambda: viewable(primary, "About Trove"), what="About")
     assert [line.split(" request: ")[1] for line in requests_in(primary.log())] == ["Show { window: About }"]
+
+
+def test_garbage_on_the_instance_socket_is_refused_by_the_same_parser(launch, data_dir):
+    """What another program of this user could write where second launches do."""
+    primary = launch()
+    primary.tray
+    runtime = os.environ["XDG_RUNTIME_DIR"]
+    sockets = [os.path.join(runtime, n) for n in os.listdir(runtime) if n.startswith("dev.trove.Trove.d")]
+    socket_path = max(sockets, key=os.path.getmtime)
+    garbage = [b"not json at all\n", b'{"argv": ["trove", "quit"]}\n', b'["trove", "--frobnicate"]\n',
+               b'["trove", "show", "nope"]\n', b'["trove", "quit", "extra"]\n', b'[1, 2, 3]\n',
+               b'["trove", "pause"' + b', "x"' * 20_000 + b"]\n", b"\xff\xfe\x00\x01" * 100 + b"\n"]
+    for message in garbage:
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as conn:
+            conn.settimeout(10)
+            conn.connect(socket_path)
+            conn.sendall(message)
+            conn.shutdown(socket.SHUT_WR)
+            conn.recv(16)
+    wait_until(lambda: primary.log().count("ignored a") == len(garbage), what="every message to be refused")
+    assert primary.proc.poll() is None
+    assert requests_in(primary.log()) == [], "nothing was carried out"
+    assert primary.tray.entry("Pause capture")["toggle_state"] == 0
+    assert trove(data_dir, "show", "about").returncode == 0
+    wait_until(lambda: viewable(primary, "About Trove"), what="a real request afterwards")
 
 
 def test_help_and_version_touch_nothing(desktop, tmp_path):
