@@ -255,10 +255,10 @@ impl History {
                 Error::Storage("the hash index holds a malformed id".into())
             })?);
             if let Some(summary) = self.touch_locked(id, now_ms)? {
-                return Ok(self.finish(&mut totals, now_ms, limits, HistoryDelta {
+                return self.finish(&mut totals, now_ms, limits, HistoryDelta {
                     updated: vec![summary],
                     ..HistoryDelta::default()
-                })?);
+                });
             }
         }
         let id = self.db.generate_id()?;

@@ -109,7 +109,7 @@ impl Primary {
             .spawn(move || {
                 let _held = self.lock;
                 for stream in self.listener.incoming() {
-                    match stream.map_err(|e| e.to_string()).and_then(|s| receive(s)) {
+                    match stream.map_err(|e| e.to_string()).and_then(receive) {
                         Ok(argv) => deliver(argv),
                         Err(e) => log::warn!("ignored a second launch: {e}"),
                     }

@@ -113,7 +113,7 @@ fn read_offer<E>(
     Ok(captured
         .kind()
         .is_some()
-        .then(|| Capture::Captured(captured, selection)))
+        .then_some(Capture::Captured(captured, selection)))
 }
 
 /// Puts clips back on the system's clipboard.

@@ -63,9 +63,12 @@ pub struct Owner<P: Protocol> {
     serving: Arc<Mutex<Serving<P>>>,
 }
 
+/// The clipboard owner for copies back, and the name of the protocol in use.
+type Started = (Box<dyn super::Owner>, &'static str);
+
 /// Connects to the compositor and starts reading if it offers data-control.
 /// `Ok(None)` means it does not.
-pub fn start(switches: Arc<Switches>, sink: Sink) -> Result<Option<(Box<dyn super::Owner>, &'static str)>, Error> {
+pub fn start(switches: Arc<Switches>, sink: Sink) -> Result<Option<Started>, Error> {
     let conn = Connection::connect_to_env()?;
     // A first look at the globals; the chosen protocol then gets its own queue.
     let (globals, _) = registry_queue_init::<Reader<Ext>>(&conn)?;
