@@ -4,7 +4,7 @@
 use crate::actions;
 use crate::cli::{Cli, Command};
 use crate::error::Result;
-use crate::windows::{self, AppWindow};
+use crate::windows;
 use clap::Parser;
 use tauri::{AppHandle, Runtime};
 
@@ -12,7 +12,7 @@ pub fn perform<R: Runtime>(app: &AppHandle<R>, request: Command, origin: &str) -
     log::info!("{origin} request: {request:?}");
     match request {
         Command::Show { window } => windows::show(app, window),
-        Command::Toggle => windows::toggle(app, AppWindow::Main),
+        Command::Toggle => windows::toggle_main(app),
         Command::Pause => actions::set_capture_paused(app, true).map(drop),
         Command::Resume => actions::set_capture_paused(app, false).map(drop),
         Command::Quit => {

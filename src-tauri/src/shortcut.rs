@@ -6,7 +6,7 @@
 use crate::error::{Error, Result};
 use crate::session::DisplaySession;
 use crate::state::AppState;
-use crate::windows::{self, AppWindow};
+use crate::windows;
 use std::sync::{Arc, Mutex};
 use tauri::{AppHandle, Manager, Runtime};
 use x11rb::connection::Connection;
@@ -84,7 +84,7 @@ impl Shortcuts {
                     log::info!("global shortcut pressed");
                     let handle = app.clone();
                     let queued = app.run_on_main_thread(move || {
-                        if let Err(e) = windows::toggle(&handle, AppWindow::Main) {
+                        if let Err(e) = windows::toggle_main(&handle) {
                             log::error!("{e}");
                         }
                     });

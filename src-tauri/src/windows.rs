@@ -4,7 +4,7 @@
 use crate::error::{Error, Result};
 use crate::state::AppState;
 use serde::{Deserialize, Serialize};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
 use tauri::{
     AppHandle, Manager, Runtime, WebviewUrl, WebviewWindow, WebviewWindowBuilder, WindowEvent,
@@ -77,6 +77,9 @@ impl AppWindow {
 /// Shows `window`, building it first if it does not exist.
 pub fn show<R: Runtime>(app: &AppHandle<R>, window: AppWindow) -> Result<()> {
     let err = |e| window.error(e);
+    if window == AppWindow::Main {
+        retention(app).set_shown(true);
+    }
     let existing = app.get_webview_window(window.label());
     let visible = existing.as_ref().is_some_and(|w| w.is_visible().unwrap_or(false));
     if window == AppWindow::Main && !visible {
@@ -107,24 +110,24 @@ pub fn show<R: Runtime>(app: &AppHandle<R>, window: AppWindow) -> Result<()> {
     Ok(())
 }
 
-/// A web process that dies leaves its window blank. The window reloads,
-/// which starts a new one; if that dies too within a few seconds, the
-/// window goes, and the next request builds it afresh.
+/// A web process that dies leaves its window blank: the window goes, and the
+/// next request builds it afresh. (Reloading at once, inside WebKit's own
+/// handler, sometimes made WebKit abort the whole process while starting
+/// the new web process.)
 fn recover_from_crashes<R: Runtime>(window: &WebviewWindow<R>, kind: AppWindow) {
     let handle = window.clone();
     let watched = window.with_webview(move |webview| {
         use webkit2gtk::WebViewExt;
-        let last_crash = std::cell::Cell::new(None::<std::time::Instant>);
-        webview.inner().connect_web_process_terminated(move |view, reason| {
-            log::warn!("the web process of window {} ended ({reason:?})", kind.label());
-            let again = last_crash.get().is_some_and(|t| t.elapsed() < Duration::from_secs(10));
-            last_crash.set(Some(std::time::Instant::now()));
-            if again {
-                if let Err(e) = handle.destroy() {
+        webview.inner().connect_web_process_terminated(move |_, reason| {
+            log::warn!("the web process of window {} ended ({reason:?}); closing the window", kind.label());
+            let window = handle.clone();
+            let queued = handle.run_on_main_thread(move || {
+                if let Err(e) = window.destroy() {
                     log::error!("cannot destroy window {}: {e}", kind.label());
                 }
-            } else {
-                view.reload();
+            });
+            if let Err(e) = queued {
+                log::error!("cannot close window {}: {e}", kind.label());
             }
         });
     });
@@ -133,11 +136,12 @@ fn recover_from_crashes<R: Runtime>(window: &WebviewWindow<R>, kind: AppWindow) 
     }
 }
 
-/// Hides `window` if it is showing, shows it otherwise.
-pub fn toggle<R: Runtime>(app: &AppHandle<R>, window: AppWindow) -> Result<()> {
-    match app.get_webview_window(window.label()) {
-        Some(existing) if existing.is_visible().unwrap_or(false) => hide(app, window),
-        _ => show(app, window),
+/// Hides `main` if the core last showed it, shows it otherwise.
+pub fn toggle_main<R: Runtime>(app: &AppHandle<R>) -> Result<()> {
+    if retention(app).shown.load(Ordering::SeqCst) {
+        hide(app, AppWindow::Main)
+    } else {
+        show(app, AppWindow::Main)
     }
 }
 
@@ -153,6 +157,7 @@ pub fn hide<R: Runtime>(app: &AppHandle<R>, window: AppWindow) -> Result<()> {
 fn close<R: Runtime>(window: &tauri::Window<R>, kind: AppWindow) -> Result<()> {
     let err = |e| kind.error(e);
     if kind.hides_on_close() {
+        retention(window.app_handle()).set_shown(false);
         window.hide().map_err(err)?;
         schedule_release(window.app_handle());
     } else {
@@ -174,7 +179,12 @@ pub fn on_window_event<R: Runtime>(window: &tauri::Window<R>, event: &WindowEven
                 }
             }
         }
-        WindowEvent::Destroyed => log::info!("window {} destroyed", window.label()),
+        WindowEvent::Destroyed => {
+            if window.label() == AppWindow::Main.label() {
+                retention(window.app_handle()).set_shown(false);
+            }
+            log::info!("window {} destroyed", window.label());
+        }
         _ => {}
     }
 }
@@ -191,18 +201,26 @@ fn hidden_main<R: Runtime>(app: &AppHandle<R>) -> Option<WebviewWindow<R>> {
         .filter(|w| matches!(w.is_visible(), Ok(false)))
 }
 
-/// Counts hide/show transitions of `main`; a release timer only acts if no
-/// transition happened since it was armed.
+/// `main`'s lifecycle. `shown` is whether the core last showed or hid it:
+/// GTK's own visibility lags behind a window still being built. A release
+/// timer acts only if no show or hide happened since it was armed.
 #[derive(Default)]
-pub struct Retention(AtomicU64);
+pub struct Retention {
+    transitions: AtomicU64,
+    shown: AtomicBool,
+}
 
 impl Retention {
     fn cancel(&self) -> u64 {
-        self.0.fetch_add(1, Ordering::SeqCst) + 1
+        self.transitions.fetch_add(1, Ordering::SeqCst) + 1
     }
 
     fn is_current(&self, generation: u64) -> bool {
-        self.0.load(Ordering::SeqCst) == generation
+        self.transitions.load(Ordering::SeqCst) == generation
+    }
+
+    fn set_shown(&self, shown: bool) {
+        self.shown.store(shown, Ordering::SeqCst);
     }
 }
 

@@ -505,13 +505,18 @@ fn observable_state(h: &Harness) -> Value {
 #[test]
 fn arbitrary_arguments_to_every_command_give_a_typed_error_and_change_nothing() {
     use proptest::prelude::*;
-    use proptest::test_runner::{Config, TestRunner};
+    use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
     let h = Harness::new();
     let windows: Vec<_> = [AppWindow::Main, AppWindow::Settings].map(|w| (w.label(), h.window(w))).into();
     let clips = std::cell::RefCell::new(h.seed());
     let commands: Vec<&str> = COMMAND_GRANTS.iter().map(|(cmd, _)| *cmd).collect();
     let args = (0..commands.len(), arbitrary_json(), "[a-z_]{1,10}", 0..3usize);
-    let mut runner = TestRunner::new(Config { cases: 400, failure_persistence: None, ..Config::default() });
+    const CASES: u32 = 1000;
+    // A fixed seed, so that a failure in CI is the same failure here.
+    let mut runner = TestRunner::new_with_rng(
+        Config { cases: CASES, failure_persistence: None, ..Config::default() },
+        TestRng::deterministic_rng(RngAlgorithm::ChaCha),
+    );
     // As deep as the IPC's JSON parser lets through (it stops at 128 levels).
     let deep = (0..127).fold(json!(1), |inner, _| json!([inner]));
     let refused = std::cell::Cell::new(0);
@@ -551,5 +556,6 @@ fn arbitrary_arguments_to_every_command_give_a_typed_error_and_change_nothing() 
     if let Err(e) = result {
         panic!("{e}");
     }
-    assert!(refused.get() > 200, "only {} of 400 calls were refused: the junk is too tame", refused.get());
+    // Junk beside valid arguments, or for a command that takes none, is rightly accepted.
+    assert!(refused.get() > CASES / 4, "only {} of {CASES} calls were refused: the junk is too tame", refused.get());
 }

@@ -61,8 +61,9 @@ def test_a_damaged_database_is_moved_aside_and_the_user_is_told(damage, launch, 
                                                                   data_dir, desktop):
     first = launch()
     ready(first)
+    clipboard.copy("an older clip")
     clipboard.copy("copied before the damage")
-    wait_until(lambda: captured_ids(first.log()), what="the clip")
+    wait_until(lambda: len(captured_ids(first.log())) == 2, what="the clips")
     stop(first)
     db = os.path.join(data_dir, "db")
     damage(db)
@@ -88,9 +89,10 @@ def test_a_damaged_database_is_moved_aside_and_the_user_is_told(damage, launch, 
 
         clipboard.copy("copied after the recovery")
         wait_until(lambda: tray.menu()[1]["label"] == "copied after the recovery", what="the fresh database to work")
-        # The fresh database holds what was on the clipboard at start, and the new copy.
-        assert [e["label"] for e in tray.menu()[1:4]] == \
-            ["copied after the recovery", "copied before the damage", ""], tray.menu()
+        # The fresh database holds the new copy and at most what was on the clipboard at start.
+        recent = [e["label"] for e in tray.menu()[1:]]
+        recent = recent[:recent.index("")]
+        assert recent in (["copied after the recovery"], ["copied after the recovery", "copied before the damage"])
     finally:
         driver.quit()
         pid = find_process(data_dir)
@@ -186,8 +188,7 @@ def test_a_full_disk_stops_saving_visibly_and_saving_resumes_when_room_returns(l
     stop(again)
 
 
-def test_a_crashed_web_process_leaves_the_core_working_and_the_window_comes_back(launch, desktop, clipboard,
-                                                                                data_dir):
+def test_a_crashed_web_process_leaves_the_core_working_and_the_window_comes_back(launch, desktop, clipboard):
     trove = launch("show", "main")
     ready(trove)
     x11 = desktop.x11
@@ -195,25 +196,17 @@ def test_a_crashed_web_process_leaves_the_core_working_and_the_window_comes_back
     def paints():
         return x11.viewable(trove.pid, "Trove") and x11.colours(trove.pid, "Trove") > 8
 
-    def crash():
+    for round_ in range(2):
+        wait_until(paints, what="main to paint")
         [web] = wait_until(lambda: web_processes(trove.pid), what="main's web process")
         os.kill(web, signal.SIGKILL)
-        return web
-
-    wait_until(paints, what="main to paint")
-    first = crash()
-    # It reloads in a new web process and paints its page again.
-    wait_until(lambda: web_processes(trove.pid) and first not in web_processes(trove.pid), what="a new web process")
-    wait_until(paints, what="main to paint after the crash")
-    x11.screenshot(trove.pid, "Trove", os.path.join(ARTIFACTS, "main-after-web-crash.png"))
-    clipboard.copy("captured after the crash")
-    wait_until(lambda: labels(trove)[0] == "captured after the crash", what="capture and the tray to go on")
-
-    # A second crash right after: the window goes, and asking again builds a working one.
-    crash()
-    wait_until(lambda: "Trove" not in trove.windows(), what="the crashing window to go")
-    trove.tray.click("Show history")
+        # The blank window goes; the core, the tray and capture go on.
+        wait_until(lambda: "Trove" not in trove.windows(), what="the crashed window to go")
+        clipboard.copy(f"captured after crash {round_}")
+        wait_until(lambda: labels(trove)[0] == f"captured after crash {round_}", what="capture and the tray to go on")
+        trove.tray.click("Show history")
     wait_until(paints, what="a new main to paint")
+    x11.screenshot(trove.pid, "Trove", os.path.join(ARTIFACTS, "main-after-web-crash.png"))
     assert trove.log().count("ended (Crashed)") == 2, trove.log()
     assert trove.proc.poll() is None
 
