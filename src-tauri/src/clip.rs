@@ -127,6 +127,15 @@ impl Captured {
 
 pub const PREVIEW_CHARS: usize = 200;
 
+/// The largest length not past `max` that ends on a UTF-8 character boundary of `bytes`.
+pub fn floor_char_boundary(bytes: &[u8], max: usize) -> usize {
+    if bytes.len() <= max {
+        return bytes.len();
+    }
+    // Back up over UTF-8 continuation bytes.
+    (0..=max).rev().find(|&i| bytes[i] & 0xC0 != 0x80).unwrap_or(0)
+}
+
 /// Collapses whitespace runs into single spaces and keeps the first `max` characters.
 pub fn one_line(text: &str, max: usize) -> String {
     let mut out = String::new();
@@ -276,6 +285,13 @@ pub(crate) fn test_png(w: u32, h: u32) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn floor_char_boundary_never_splits_a_character() {
+        let s = "aé".as_bytes();
+        assert_eq!(floor_char_boundary(s, 2), 1);
+        assert_eq!(floor_char_boundary(s, 3), 3);
+    }
 
     #[test]
     fn kind_follows_the_richest_format() {

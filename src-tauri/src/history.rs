@@ -5,12 +5,13 @@
 
 use crate::clip::{self, Captured, ClipKind, Format, Selection};
 use crate::error::{Error, Result};
+use crate::order::Order;
 use crate::store::{self, Store};
 use serde::{Deserialize, Serialize};
 use sled::transaction::{ConflictableTransactionError, TransactionalTree};
 use sled::Transactional;
 use std::path::PathBuf;
-use std::sync::Mutex;
+use std::sync::{Mutex, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use ts_rs::TS;
 
 mod tree {
@@ -162,6 +163,9 @@ pub struct History {
     blobs: sled::Tree,
     hashes: sled::Tree,
     recent: sled::Tree,
+    /// `recent` in memory. Writers change it after each commit, while they
+    /// still hold `totals`.
+    order: RwLock<Order>,
     /// Writers hold this for the whole change, so totals and trees agree.
     totals: Mutex<Totals>,
 }
@@ -209,10 +213,28 @@ impl History {
             recent: db.open_tree(tree::RECENT)?,
             db,
             dir: store.dir().to_owned(),
+            order: RwLock::default(),
             totals: Mutex::new(Totals::default()),
         };
         let repairs = history.repair()?;
+        {
+            let mut order = history.order_mut();
+            for entry in history.recent.iter() {
+                let (key, value) = entry?;
+                if let (Ok(key), Some((id, head))) = (key.as_ref().try_into(), parse_recent_value(&value)) {
+                    order.insert(key, id, head);
+                }
+            }
+        }
         Ok((history, repairs))
+    }
+
+    fn order(&self) -> RwLockReadGuard<'_, Order> {
+        self.order.read().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn order_mut(&self) -> RwLockWriteGuard<'_, Order> {
+        self.order.write().unwrap_or_else(|p| p.into_inner())
     }
 
     fn totals(&self) -> std::sync::MutexGuard<'_, Totals> {
@@ -312,6 +334,7 @@ impl History {
             recent.insert(&record.recent_key(), recent_value(id, &head))?;
             Ok(())
         })?;
+        self.order_mut().insert(record.recent_key(), id, &head);
         totals.count += 1;
         totals.bytes += record.summary.bytes;
         self.finish(&mut totals, now_ms, limits, HistoryDelta {
@@ -377,7 +400,9 @@ impl History {
             recent.insert(&new_key, value)?;
             clips.insert(&id.to_be_bytes(), encoded.as_slice())?;
             Ok(())
-        })
+        })?;
+        self.order_mut().rekey(&old_key, new_key, id);
+        Ok(())
     }
 
     pub fn delete(&self, id: u64) -> Result<HistoryDelta> {
@@ -501,7 +526,9 @@ impl History {
             }
             Ok(())
         })?;
+        let mut order = self.order_mut();
         for record in records {
+            order.remove(&record.recent_key());
             totals.count -= 1;
             totals.bytes = totals.bytes.saturating_sub(record.summary.bytes);
             if record.summary.pinned {
@@ -545,16 +572,9 @@ impl History {
 
     /// Pinned clips first, then newest-used first.
     pub fn page(&self, offset: u64, limit: usize) -> Result<HistoryPage> {
-        let mut items = Vec::with_capacity(limit.min(PAGE_MAX));
         let skip = usize::try_from(offset).unwrap_or(usize::MAX);
-        for entry in self.recent.iter().rev().skip(skip).take(limit.min(PAGE_MAX)) {
-            let (_, value) = entry?;
-            if let Some((id, _)) = parse_recent_value(&value) {
-                if let Some(record) = self.record_of(id)? {
-                    items.push(record.summary);
-                }
-            }
-        }
+        let ids: Vec<u64> = self.order().iter().skip(skip).take(limit.min(PAGE_MAX)).map(|l| l.id).collect();
+        let items = self.summaries(&ids)?;
         let totals = *self.totals();
         Ok(HistoryPage {
             offset,
@@ -564,15 +584,28 @@ impl History {
         })
     }
 
+    /// The summaries of `ids` that still exist, in that order.
+    fn summaries(&self, ids: &[u64]) -> Result<Vec<ClipSummary>> {
+        let mut out = Vec::with_capacity(ids.len());
+        for &id in ids {
+            if let Some(record) = self.record_of(id)? {
+                out.push(record.summary);
+            }
+        }
+        Ok(out)
+    }
+
     /// Visits every clip in display order with its searchable head, until
-    /// `visit` returns false.
-    pub fn scan(&self, mut visit: impl FnMut(u64, &str) -> bool) -> Result<()> {
-        for entry in self.recent.iter().rev() {
-            let (_, value) = entry?;
-            if let Some((id, head)) = parse_recent_value(&value) {
-                if !visit(id, head) {
-                    break;
-                }
+    /// `visit` returns false. `visit` gets the head as kept in memory; for
+    /// one that was cut there, `whole` reads all of it.
+    pub fn scan(&self, mut visit: impl FnMut(u64, &str, Option<&dyn Fn() -> Result<String>>) -> bool) -> Result<()> {
+        for listed in self.order().iter() {
+            let whole = || -> Result<String> {
+                let value = self.recent.get(listed.key)?.unwrap_or_default();
+                Ok(parse_recent_value(&value).map_or_else(String::new, |(_, head)| head.to_owned()))
+            };
+            if !visit(listed.id, listed.head, listed.cut.then_some(&whole as &dyn Fn() -> Result<String>)) {
+                break;
             }
         }
         Ok(())
@@ -583,7 +616,7 @@ impl History {
         let mut truncated = false;
         let mut text_of = |format| -> Result<Option<String>> {
             Ok(self.blobs.get(blob_key(id, format))?.map(|raw| {
-                let cut = floor_char_boundary(&raw, DETAIL_TEXT_MAX);
+                let cut = clip::floor_char_boundary(&raw, DETAIL_TEXT_MAX);
                 truncated |= cut < raw.len();
                 String::from_utf8_lossy(&raw[..cut]).into_owned()
             }))
@@ -620,19 +653,8 @@ impl History {
 
     /// The most recent clips, for the tray.
     pub fn recent(&self, n: usize) -> Result<Vec<ClipSummary>> {
-        let mut out = Vec::with_capacity(n);
-        for entry in self.recent.range(recent_key(false, 0)..recent_key(true, 0)).rev() {
-            if out.len() == n {
-                break;
-            }
-            let (_, value) = entry?;
-            if let Some((id, _)) = parse_recent_value(&value) {
-                if let Some(record) = self.record_of(id)? {
-                    out.push(record.summary);
-                }
-            }
-        }
-        Ok(out)
+        let ids: Vec<u64> = self.order().unpinned().take(n).map(|l| l.id).collect();
+        self.summaries(&ids)
     }
 
     /// Makes the four trees agree: every record has its order entry, hash
@@ -704,13 +726,6 @@ fn no_such_clip(id: u64) -> Error {
     Error::invalid("id", format!("no clip {id}"))
 }
 
-fn floor_char_boundary(bytes: &[u8], max: usize) -> usize {
-    if bytes.len() <= max {
-        return bytes.len();
-    }
-    // Back up over UTF-8 continuation bytes.
-    (0..=max).rev().find(|&i| bytes[i] & 0xC0 != 0x80).unwrap_or(0)
-}
 
 #[cfg(test)]
 mod tests {
@@ -927,10 +942,4 @@ mod tests {
         assert_eq!(kinds, [Format::Text, Format::UriList]);
     }
 
-    #[test]
-    fn floor_char_boundary_never_splits_a_character() {
-        let s = "aé".as_bytes();
-        assert_eq!(floor_char_boundary(s, 2), 1);
-        assert_eq!(floor_char_boundary(s, 3), 3);
-    }
 }

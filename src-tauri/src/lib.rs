@@ -11,6 +11,7 @@ mod commands;
 pub mod error;
 mod events;
 pub mod history;
+mod order;
 mod instance;
 mod launch;
 pub mod permissions;

@@ -115,9 +115,28 @@ fn fold(c: char) -> char {
     c.to_lowercase().next().unwrap_or(c)
 }
 
+/// Whether `needle` occurs in `haystack` in order at all: the cheap test,
+/// without allocating, that most clips fail.
+fn in_order(needle: &[char], haystack: &str) -> bool {
+    let mut want = needle.iter().peekable();
+    for c in haystack.chars() {
+        match want.peek() {
+            None => break,
+            Some(&&w) if fold(c) == w => {
+                want.next();
+            }
+            Some(_) => {}
+        }
+    }
+    want.peek().is_none()
+}
+
 /// The best in-order match of `needle` in `haystack`: tried from each place
 /// the first character occurs, scored for runs and word starts.
 fn fuzzy(needle: &[char], haystack: &str) -> Option<Match> {
+    if !in_order(needle, haystack) {
+        return None;
+    }
     let first = *needle.first()?;
     let hay: Vec<char> = haystack.chars().map(fold).collect();
     let word_start = |i: usize| i == 0 || !hay[i - 1].is_alphanumeric();
@@ -212,13 +231,31 @@ pub fn search(history: &History, query: &SearchQuery) -> Result<SearchResult> {
     let mut found: Vec<Found> = Vec::new();
     let mut matched = 0u64;
     let mut position = 0usize;
-    history.scan(|id, head| {
+    let mut failed = None;
+    history.scan(|id, kept, whole| {
         position += 1;
-        if let Some(m) = matcher.find(head) {
+        // A head cut in memory is read whole only when the kept part does not match.
+        let mut head = std::borrow::Cow::Borrowed(kept);
+        let mut found_here = matcher.find(kept);
+        if found_here.is_none() {
+            if let Some(whole) = whole {
+                match whole() {
+                    Ok(text) => {
+                        found_here = matcher.find(&text);
+                        head = text.into();
+                    }
+                    Err(e) => {
+                        failed = Some(e);
+                        return false;
+                    }
+                }
+            }
+        }
+        if let Some(m) = found_here {
             matched += 1;
             // Exact hits arrive in display order, so later ones never displace earlier ones.
             if mode == SearchMode::Fuzzy || found.len() < limit {
-                found.push((m.score, position, id, m, head.to_string()));
+                found.push((m.score, position, id, m, head.into_owned()));
             }
             if found.len() >= 2 * limit {
                 found.sort_by(best_first);
@@ -227,6 +264,9 @@ pub fn search(history: &History, query: &SearchQuery) -> Result<SearchResult> {
         }
         true
     })?;
+    if let Some(e) = failed {
+        return Err(e);
+    }
     found.sort_by(best_first);
     found.truncate(limit);
     let mut hits = Vec::with_capacity(found.len());
@@ -251,6 +291,14 @@ mod tests {
 
     fn m(query: &str, mode: SearchMode, text: &str) -> Option<Match> {
         Matcher::new(query, mode).unwrap().0.find(text)
+    }
+
+    #[test]
+    fn in_order_needs_every_character_in_sequence() {
+        let needle: Vec<char> = "gcm".chars().collect();
+        assert!(in_order(&needle, "Git Commit -m"));
+        assert!(!in_order(&needle, "mcg"));
+        assert!(!in_order(&needle, ""));
     }
 
     #[test]
@@ -358,5 +406,24 @@ mod history_tests {
         assert_eq!((limited.matched, limited.hits.len()), (4, 1));
         let bad = SearchQuery { text: "x".into(), mode: SearchMode::Exact, limit: 0 };
         assert!(search(&history, &bad).unwrap_err().to_string().starts_with("query.limit"));
+    }
+
+    #[test]
+    fn words_past_what_memory_keeps_of_a_head_are_found_and_highlighted() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let (history, _) = History::open(&store).unwrap();
+        let limits = Limits { max_items: 100, max_age_ms: 0, max_total_bytes: u64::MAX };
+        let long = format!("{} needle at the end", "filler ".repeat(200));
+        history.record(&Captured::text(long), Selection::Clipboard, 1, limits).unwrap();
+        history.record(&Captured::text("short needle"), Selection::Clipboard, 2, limits).unwrap();
+        for mode in [SearchMode::Exact, SearchMode::Fuzzy] {
+            let found = search(&history, &SearchQuery { text: "needle at".into(), mode, limit: 10 }).unwrap();
+            assert_eq!(found.matched, 1, "{mode:?}");
+            let hit = &found.hits[0];
+            let [a, b] = hit.highlights[0];
+            let marked: String = hit.snippet.encode_utf16().skip(a as usize).take((b - a) as usize).map(|u| u as u8 as char).collect();
+            assert!("needle at".starts_with(&marked) && !marked.is_empty(), "{mode:?}: {marked:?} in {}", hit.snippet);
+        }
     }
 }
