@@ -876,6 +876,32 @@ mod tests {
     }
 
     #[test]
+    fn the_order_in_memory_follows_the_stored_one_through_every_change() {
+        let f = fixture();
+        let h = &f.history;
+        let stored = |h: &History| -> Vec<u64> {
+            h.recent.iter().rev().map(|e| parse_recent_value(&e.unwrap().1).unwrap().0).collect()
+        };
+        let listed = |h: &History| -> Vec<u64> { h.page(0, 500).unwrap().items.iter().map(|c| c.id).collect() };
+        let five = Limits { max_items: 5, ..LOOSE };
+        for i in 0..8 {
+            add(h, &format!("clip {i}"), i, five);
+        }
+        let ids = listed(h);
+        h.set_pinned(ids[3], true).unwrap();
+        h.touch(ids[4], 100).unwrap();
+        h.delete(ids[1]).unwrap();
+        add(h, "clip 5", 200, five);
+        add(h, "clip 9", 300, five);
+        assert_eq!(listed(h).len(), 5);
+        assert_eq!(listed(h), stored(h));
+        assert_eq!(h.recent(3).unwrap().iter().map(|c| c.id).collect::<Vec<_>>(), stored(h)[1..4]);
+        h.clear().unwrap();
+        assert_eq!(listed(h), stored(h));
+        assert_eq!(listed(h), [ids[3]], "only the pinned clip is left");
+    }
+
+    #[test]
     fn history_survives_reopening() {
         let dir = tempfile::tempdir().unwrap();
         let id = {
