@@ -219,7 +219,7 @@ fn rebuild_recent<R: Runtime>(app: &AppHandle<R>) {
         return;
     };
     items.recent_stale.store(false, Ordering::SeqCst);
-    // Always notices before recent, here and in `show_capture_state`.
+    // The notices sit above the recent clips. Both rebuilds run on the main thread.
     let notices = items.notices.lock().unwrap_or_else(|p| p.into_inner());
     let mut recent = items.recent.lock().unwrap_or_else(|p| p.into_inner());
     let result = (|| -> tauri::Result<()> {
