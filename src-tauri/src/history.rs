@@ -5,7 +5,7 @@
 
 use crate::clip::{self, Captured, ClipKind, Format, Selection};
 use crate::error::{Error, Result};
-use crate::order::Order;
+use crate::order::{Key, Order};
 use crate::store::{self, Store};
 use serde::{Deserialize, Serialize};
 use sled::transaction::{ConflictableTransactionError, TransactionalTree};
@@ -60,12 +60,12 @@ struct ClipRecord {
 }
 
 impl ClipRecord {
-    fn recent_key(&self) -> [u8; 9] {
+    fn recent_key(&self) -> Key {
         recent_key(self.summary.pinned, self.summary.rank)
     }
 }
 
-fn recent_key(pinned: bool, rank: u64) -> [u8; 9] {
+fn recent_key(pinned: bool, rank: u64) -> Key {
     let mut key = [0u8; 9];
     key[0] = u8::from(pinned);
     key[1..].copy_from_slice(&rank.to_be_bytes());
@@ -567,7 +567,11 @@ impl History {
     }
 
     pub fn summary(&self, id: u64) -> Result<ClipSummary> {
-        Ok(self.record_of(id)?.ok_or_else(|| no_such_clip(id))?.summary)
+        self.summary_of(id)?.ok_or_else(|| no_such_clip(id))
+    }
+
+    pub fn summary_of(&self, id: u64) -> Result<Option<ClipSummary>> {
+        Ok(self.record_of(id)?.map(|record| record.summary))
     }
 
     /// Pinned clips first, then newest-used first.
@@ -595,20 +599,14 @@ impl History {
         Ok(out)
     }
 
-    /// Visits every clip in display order with its searchable head, until
-    /// `visit` returns false. `visit` gets the head as kept in memory; for
-    /// one that was cut there, `whole` reads all of it.
-    pub fn scan(&self, mut visit: impl FnMut(u64, &str, Option<&dyn Fn() -> Result<String>>) -> bool) -> Result<()> {
-        for listed in self.order().iter() {
-            let whole = || -> Result<String> {
-                let value = self.recent.get(listed.key)?.unwrap_or_default();
-                Ok(parse_recent_value(&value).map_or_else(String::new, |(_, head)| head.to_owned()))
-            };
-            if !visit(listed.id, listed.head, listed.cut.then_some(&whole as &dyn Fn() -> Result<String>)) {
-                break;
-            }
-        }
-        Ok(())
+    /// Runs `f` on the order kept in memory, which holds still meanwhile.
+    pub fn with_order<T>(&self, f: impl FnOnce(&Order) -> T) -> T {
+        f(&self.order())
+    }
+
+    /// The whole searchable head stored at `key`, as captured.
+    pub fn head(&self, key: &Key) -> Result<Option<String>> {
+        Ok(self.recent.get(key)?.and_then(|value| parse_recent_value(&value).map(|(_, head)| head.to_owned())))
     }
 
     pub fn detail(&self, id: u64) -> Result<ClipDetail> {
@@ -855,8 +853,10 @@ mod tests {
     #[test]
     fn removed_clips_leave_no_blob_hash_or_order_entry_behind() {
         let f = fixture();
-        let mut image = Captured::default();
-        image.png = Some(clip::test_png(300, 200));
+        let image = Captured {
+            png: Some(clip::test_png(300, 200)),
+            ..Captured::default()
+        };
         let id = f
             .history
             .record(&image, Selection::Clipboard, 1, LOOSE)

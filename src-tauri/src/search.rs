@@ -3,7 +3,9 @@
 
 use crate::error::{Error, Result};
 use crate::history::{ClipSummary, History};
+use crate::order::{Key, Listed};
 use serde::{Deserialize, Serialize};
+use memchr::memmem;
 use ts_rs::TS;
 
 pub const QUERY_MAX_CHARS: usize = 256;
@@ -53,9 +55,10 @@ pub struct Match {
     pub ranges: Vec<(usize, usize)>,
 }
 
-/// A query compiled once and run against many texts.
+/// A query compiled once and run against many texts, each already passed
+/// through `fold_text`.
 pub enum Matcher {
-    Exact(regex::Regex),
+    Exact(Box<memmem::Finder<'static>>),
     Fuzzy(Vec<char>),
 }
 
@@ -75,12 +78,7 @@ impl Matcher {
             return Err(Error::invalid("query.text", "is empty"));
         }
         let matcher = match mode {
-            SearchMode::Exact => Matcher::Exact(
-                regex::RegexBuilder::new(&regex::escape(text))
-                    .case_insensitive(true)
-                    .build()
-                    .map_err(|e| Error::invalid("query.text", e.to_string()))?,
-            ),
+            SearchMode::Exact => Matcher::Exact(Box::new(memmem::Finder::new(fold_text(text).as_bytes()).into_owned())),
             SearchMode::Fuzzy => Matcher::Fuzzy(
                 text.chars()
                     .filter(|c| !c.is_whitespace())
@@ -91,23 +89,48 @@ impl Matcher {
         Ok((matcher, mode))
     }
 
-    pub fn find(&self, haystack: &str) -> Option<Match> {
+    /// How well the query matches `folded`, without working out where.
+    pub fn score(&self, folded: &str) -> Option<i64> {
         match self {
-            Matcher::Exact(re) => {
-                let mut ranges = Vec::new();
-                let mut chars_before = 0;
-                let mut last_byte = 0;
-                for m in re.find_iter(haystack).take(32) {
-                    chars_before += haystack[last_byte..m.start()].chars().count();
-                    let len = m.as_str().chars().count();
-                    ranges.push((chars_before, chars_before + len));
-                    chars_before += len;
-                    last_byte = m.end();
-                }
-                (!ranges.is_empty()).then_some(Match { score: 0, ranges })
+            Matcher::Exact(finder) => finder.find(folded.as_bytes()).map(|_| 0),
+            Matcher::Fuzzy(needle) => {
+                let (ahead, end) = forward(needle, folded, |_, _| {})?;
+                Some(ahead.max(backward(needle, folded, end, |_, _| {})))
             }
-            Matcher::Fuzzy(needle) => fuzzy(needle, haystack),
         }
+    }
+
+    pub fn find(&self, folded: &str) -> Option<Match> {
+        let (score, bytes) = match self {
+            Matcher::Exact(finder) => {
+                let len = finder.needle().len();
+                (0, finder.find_iter(folded.as_bytes()).take(32).map(|at| (at, at + len)).collect())
+            }
+            Matcher::Fuzzy(needle) => {
+                let (ahead, end) = forward(needle, folded, |_, _| {})?;
+                let behind = backward(needle, folded, end, |_, _| {});
+                let mut bytes = Vec::new();
+                let found = |at, end| bytes.push((at, end));
+                if behind > ahead {
+                    backward(needle, folded, end, found);
+                } else {
+                    forward(needle, folded, found);
+                }
+                bytes.sort_unstable();
+                bytes.dedup_by(|next, run| {
+                    let joins = run.1 == next.0;
+                    if joins {
+                        run.1 = next.1;
+                    }
+                    joins
+                });
+                (ahead.max(behind), bytes)
+            }
+        };
+        (!bytes.is_empty()).then(|| Match {
+            score,
+            ranges: char_ranges(folded, &bytes),
+        })
     }
 }
 
@@ -115,75 +138,99 @@ fn fold(c: char) -> char {
     c.to_lowercase().next().unwrap_or(c)
 }
 
-/// Whether `needle` occurs in `haystack` in order at all: the cheap test,
-/// without allocating, that most clips fail.
-fn in_order(needle: &[char], haystack: &str) -> bool {
-    let mut want = needle.iter().peekable();
-    for c in haystack.chars() {
-        match want.peek() {
-            None => break,
-            Some(&&w) if fold(c) == w => {
-                want.next();
-            }
-            Some(_) => {}
-        }
+/// `text` lower-cased one character for one character, so that character
+/// positions in it are positions in `text`.
+pub fn fold_text(text: &str) -> String {
+    if text.is_ascii() {
+        text.to_ascii_lowercase()
+    } else {
+        text.chars().map(fold).collect()
     }
-    want.peek().is_none()
 }
 
-/// The best in-order match of `needle` in `haystack`: tried from each place
-/// the first character occurs, scored for runs and word starts.
-fn fuzzy(needle: &[char], haystack: &str) -> Option<Match> {
-    if !in_order(needle, haystack) {
-        return None;
+fn find_char(hay: &str, from: usize, c: char) -> Option<usize> {
+    let rest = &hay.as_bytes()[from..];
+    let found = if c.is_ascii() {
+        memchr::memchr(c as u8, rest)
+    } else {
+        memmem::find(rest, c.encode_utf8(&mut [0; 4]).as_bytes())
+    };
+    found.map(|at| from + at)
+}
+
+fn rfind_char(hay: &str, upto: usize, c: char) -> Option<usize> {
+    let before = &hay.as_bytes()[..upto];
+    if c.is_ascii() {
+        memchr::memrchr(c as u8, before)
+    } else {
+        memmem::rfind(before, c.encode_utf8(&mut [0; 4]).as_bytes())
     }
-    let first = *needle.first()?;
-    let hay: Vec<char> = haystack.chars().map(fold).collect();
-    let word_start = |i: usize| i == 0 || !hay[i - 1].is_alphanumeric();
-    let mut best: Option<(i64, Vec<usize>)> = None;
-    let starts = hay.iter().enumerate().filter(|(_, c)| **c == first).map(|(i, _)| i);
-    for start in starts.take(64) {
-        let mut positions = vec![start];
-        let mut at = start + 1;
-        for &want in &needle[1..] {
-            match hay[at..].iter().position(|&c| c == want) {
-                Some(off) => {
-                    positions.push(at + off);
-                    at += off + 1;
-                }
-                None => break,
-            }
-        }
-        if positions.len() < needle.len() {
-            // Later starts cannot find what this one could not.
-            break;
-        }
-        let mut score = 0i64;
-        for (k, &p) in positions.iter().enumerate() {
-            score += 1;
-            if word_start(p) {
-                score += 8;
-            }
-            if k > 0 && positions[k - 1] + 1 == p {
-                score += 6;
-            } else if k > 0 {
-                score -= (p - positions[k - 1]).min(20) as i64 / 4;
-            }
-        }
-        score -= (start.min(100) / 10) as i64;
-        if best.as_ref().is_none_or(|(s, _)| score > *s) {
-            best = Some((score, positions));
-        }
+}
+
+fn word_start(hay: &str, at: usize) -> bool {
+    hay[..at].chars().next_back().is_none_or(|c| !c.is_alphanumeric())
+}
+
+// A fuzzy match scores for each character, more where it starts a word,
+// more for a run and less for a gap, and less for a late start.
+fn char_score(hay: &str, at: usize) -> i64 {
+    if word_start(hay, at) { 9 } else { 1 }
+}
+
+fn link_score(earlier_end: usize, later_start: usize) -> i64 {
+    if earlier_end == later_start {
+        6
+    } else {
+        -(((later_start - earlier_end + 1).min(20) / 4) as i64)
     }
-    let (score, positions) = best?;
-    let mut ranges: Vec<(usize, usize)> = Vec::new();
-    for p in positions {
-        match ranges.last_mut() {
-            Some(last) if last.1 == p => last.1 = p + 1,
-            _ => ranges.push((p, p + 1)),
-        }
+}
+
+fn start_score(start: usize) -> i64 {
+    -((start.min(100) / 10) as i64)
+}
+
+/// Each of the needle's characters at its first occurrence after the one
+/// before, or None if they do not all occur in order. The score, and where
+/// the match ends. `at` gets each character's byte range.
+fn forward(needle: &[char], hay: &str, mut at: impl FnMut(usize, usize)) -> Option<(i64, usize)> {
+    let mut score = 0;
+    let mut end = None;
+    for &c in needle {
+        let i = find_char(hay, end.unwrap_or(0), c)?;
+        score += char_score(hay, i) + end.map_or_else(|| start_score(i), |e| link_score(e, i));
+        end = Some(i + c.len_utf8());
+        at(i, i + c.len_utf8());
     }
-    Some(Match { score, ranges })
+    Some((score, end?))
+}
+
+/// The match that `forward` found ending at `end`, tightened: its
+/// characters found last to first. `at` gets them in that order.
+fn backward(needle: &[char], hay: &str, end: usize, mut at: impl FnMut(usize, usize)) -> i64 {
+    let mut score = 0;
+    let mut later = None;
+    let mut upto = end;
+    for &c in needle.iter().rev() {
+        let Some(i) = rfind_char(hay, upto, c) else { break };
+        let end = i + c.len_utf8();
+        score += char_score(hay, i) + later.map_or(0, |l| link_score(end, l));
+        later = Some(i);
+        upto = i;
+        at(i, end);
+    }
+    score + later.map_or(0, start_score)
+}
+
+/// Byte ranges of `text` as character ranges.
+fn char_ranges(text: &str, bytes: &[(usize, usize)]) -> Vec<(usize, usize)> {
+    let mut chars = 0;
+    let mut counted = 0;
+    let mut to_chars = |byte: usize| {
+        chars += text[counted..byte].chars().count();
+        counted = byte;
+        chars
+    };
+    bytes.iter().map(|&(a, b)| (to_chars(a), to_chars(b))).collect()
 }
 
 /// A window of `text` around the first match, with the ranges moved into it
@@ -214,11 +261,67 @@ pub fn snippet(text: &str, ranges: &[(usize, usize)]) -> (String, Vec<[u32; 2]>)
     (out, highlights)
 }
 
-type Found = (i64, usize, u64, Match, String);
+/// A history this long is searched on every core.
+const PARALLEL_FROM: u64 = 20_000;
+
+struct Found {
+    score: i64,
+    key: Key,
+    id: u64,
+}
+
+/// Higher scores first; equal ones in display order, which is descending key order.
+fn best_first(a: &Found, b: &Found) -> std::cmp::Ordering {
+    b.score.cmp(&a.score).then(b.key.cmp(&a.key))
+}
+
+fn keep_best(found: &mut Vec<Found>, limit: usize) {
+    if found.len() > limit {
+        found.select_nth_unstable_by(limit - 1, best_first);
+        found.truncate(limit);
+    }
+}
+
+/// How many of `part` match, and the best `limit` of them.
+fn search_part<'a>(
+    history: &History,
+    matcher: &Matcher,
+    limit: usize,
+    part: impl Iterator<Item = Listed<'a>>,
+) -> Result<(u64, Vec<Found>)> {
+    let mut matched = 0;
+    let mut found = Vec::new();
+    for listed in part {
+        let mut score = matcher.score(listed.head);
+        // A head cut in memory is read whole only when the kept part does not match.
+        if score.is_none() && listed.cut {
+            score = history.head(listed.key)?.and_then(|whole| matcher.score(&fold_text(&whole)));
+        }
+        if let Some(score) = score {
+            matched += 1;
+            found.push(Found { score, key: *listed.key, id: listed.id });
+            if found.len() >= 2 * limit {
+                keep_best(&mut found, limit);
+            }
+        }
+    }
+    keep_best(&mut found, limit);
+    Ok((matched, found))
+}
 
 /// Runs `query` over every clip with text. Exact hits come in display order;
 /// fuzzy hits best first, ties in display order.
 pub fn search(history: &History, query: &SearchQuery) -> Result<SearchResult> {
+    let parts = if history.len() >= PARALLEL_FROM {
+        std::thread::available_parallelism().map_or(1, |n| n.get())
+    } else {
+        1
+    };
+    search_in_parts(history, query, parts)
+}
+
+/// `search`, with the history split into `parts` searched side by side.
+fn search_in_parts(history: &History, query: &SearchQuery, parts: usize) -> Result<SearchResult> {
     if !(1..=LIMIT_MAX).contains(&query.limit) {
         return Err(Error::invalid(
             "query.limit",
@@ -227,53 +330,36 @@ pub fn search(history: &History, query: &SearchQuery) -> Result<SearchResult> {
     }
     let (matcher, mode) = Matcher::new(&query.text, query.mode)?;
     let limit = query.limit as usize;
-    let best_first = |a: &Found, b: &Found| b.0.cmp(&a.0).then(a.1.cmp(&b.1));
-    let mut found: Vec<Found> = Vec::new();
-    let mut matched = 0u64;
-    let mut position = 0usize;
-    let mut failed = None;
-    history.scan(|id, kept, whole| {
-        position += 1;
-        // A head cut in memory is read whole only when the kept part does not match.
-        let mut head = std::borrow::Cow::Borrowed(kept);
-        let mut found_here = matcher.find(kept);
-        if found_here.is_none() {
-            if let Some(whole) = whole {
-                match whole() {
-                    Ok(text) => {
-                        found_here = matcher.find(&text);
-                        head = text.into();
-                    }
-                    Err(e) => {
-                        failed = Some(e);
-                        return false;
-                    }
-                }
+    let (matched, mut found) = history.with_order(|order| {
+        std::thread::scope(|scope| {
+            let mut parts = order.in_parts(parts);
+            let here = parts.next();
+            let elsewhere: Vec<_> = parts
+                .map(|part| scope.spawn(|| search_part(history, &matcher, limit, part)))
+                .collect();
+            let mut all = here.map_or_else(|| Ok((0, Vec::new())), |part| search_part(history, &matcher, limit, part))?;
+            for handle in elsewhere {
+                let (matched, found) = handle.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
+                all.0 += matched;
+                all.1.extend(found);
             }
-        }
-        if let Some(m) = found_here {
-            matched += 1;
-            // Exact hits arrive in display order, so later ones never displace earlier ones.
-            if mode == SearchMode::Fuzzy || found.len() < limit {
-                found.push((m.score, position, id, m, head.into_owned()));
-            }
-            if found.len() >= 2 * limit {
-                found.sort_by(best_first);
-                found.truncate(limit);
-            }
-        }
-        true
+            Ok::<_, Error>(all)
+        })
     })?;
-    if let Some(e) = failed {
-        return Err(e);
-    }
-    found.sort_by(best_first);
-    found.truncate(limit);
+    keep_best(&mut found, limit);
+    found.sort_unstable_by(best_first);
     let mut hits = Vec::with_capacity(found.len());
-    for (_, _, id, m, head) in found {
+    for Found { key, id, .. } in found {
+        // A clip moved or deleted since the scan is left out; its change event follows.
+        let (Some(head), Some(clip)) = (history.head(&key)?, history.summary_of(id)?) else {
+            continue;
+        };
+        let Some(m) = matcher.find(&fold_text(&head)) else {
+            continue;
+        };
         let (snippet, highlights) = snippet(&head, &m.ranges);
         hits.push(SearchHit {
-            clip: history.summary(id)?,
+            clip,
             snippet,
             highlights,
         });
@@ -290,15 +376,20 @@ mod tests {
     use super::*;
 
     fn m(query: &str, mode: SearchMode, text: &str) -> Option<Match> {
-        Matcher::new(query, mode).unwrap().0.find(text)
+        let (matcher, _) = Matcher::new(query, mode).unwrap();
+        let folded = fold_text(text);
+        let found = matcher.find(&folded);
+        assert_eq!(found.as_ref().map(|m| m.score), matcher.score(&folded), "{query:?} in {text:?}");
+        found
     }
 
     #[test]
-    fn in_order_needs_every_character_in_sequence() {
-        let needle: Vec<char> = "gcm".chars().collect();
-        assert!(in_order(&needle, "Git Commit -m"));
-        assert!(!in_order(&needle, "mcg"));
-        assert!(!in_order(&needle, ""));
+    fn folding_keeps_character_positions() {
+        for text in ["Git Commit", "ÉCOLE İstanbul", "K\u{212A}ß😀"] {
+            let folded = fold_text(text);
+            assert_eq!(folded.chars().count(), text.chars().count(), "{text}");
+        }
+        assert_eq!(fold_text("ÉCOLE Git"), "école git");
     }
 
     #[test]
@@ -324,6 +415,9 @@ mod tests {
         assert!(m("mcg", SearchMode::Fuzzy, "git commit -m").is_none());
         let hit = m("gco", SearchMode::Fuzzy, "git checkout").unwrap();
         assert_eq!(hit.ranges, [(0, 1), (4, 5), (9, 10)]);
+        assert_eq!(m("écl", SearchMode::Fuzzy, "L'ÉCOLE").unwrap().ranges, [(2, 4), (5, 6)]);
+        // The first complete match is tightened to the word that holds it all.
+        assert_eq!(m("tkn", SearchMode::Fuzzy, "ticket token").unwrap().ranges, [(7, 8), (9, 10), (11, 12)]);
     }
 
     #[test]
@@ -404,6 +498,13 @@ mod history_tests {
         assert_eq!(run("nothing like it", SearchMode::Fuzzy).0, 0);
         let limited = search(&history, &SearchQuery { text: "t".into(), mode: SearchMode::Exact, limit: 1 }).unwrap();
         assert_eq!((limited.matched, limited.hits.len()), (4, 1));
+        for (text, mode, limit) in [("t", SearchMode::Exact, 3), ("gcm", SearchMode::Fuzzy, 2), ("i", SearchMode::Fuzzy, 10)] {
+            let query = SearchQuery { text: text.into(), mode, limit };
+            let whole = search_in_parts(&history, &query, 1).unwrap();
+            for parts in 2..=5 {
+                assert_eq!(search_in_parts(&history, &query, parts).unwrap(), whole, "{text:?} in {parts} parts");
+            }
+        }
         let bad = SearchQuery { text: "x".into(), mode: SearchMode::Exact, limit: 0 };
         assert!(search(&history, &bad).unwrap_err().to_string().starts_with("query.limit"));
     }
