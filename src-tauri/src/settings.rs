@@ -262,8 +262,10 @@ mod tests {
 
     #[test]
     fn ignore_patterns_are_compiled_and_bad_ones_named() {
-        let mut s = Settings::default();
-        s.ignore_patterns = vec!["^secret-".into(), r"\d{16}".into()];
+        let mut s = Settings {
+            ignore_patterns: vec!["^secret-".into(), r"\d{16}".into()],
+            ..Settings::default()
+        };
         assert!(s.clone().validated().is_ok());
         for (bad, index) in [
             (vec!["ok".into(), "(unclosed".into()], 1),
@@ -281,7 +283,8 @@ mod tests {
 
     #[test]
     fn out_of_range_values_name_their_field() {
-        let cases: [(fn(&mut Settings), &str); 7] = [
+        type Mutation = (fn(&mut Settings), &'static str);
+        let cases: [Mutation; 7] = [
             (|s| s.max_item_bytes = 1023, "max_item_bytes"),
             (|s| s.max_item_bytes = 256 * 1024 * 1024 + 1, "max_item_bytes"),
             (|s| s.window_retain_secs = 86_401, "window_retain_secs"),
@@ -301,10 +304,12 @@ mod tests {
 
     #[test]
     fn range_bounds_are_inclusive() {
-        let mut s = Settings::default();
-        s.window_retain_secs = 0;
-        s.history_max_items = 100_000;
-        s.history_max_total_mib = 1;
+        let s = Settings {
+            window_retain_secs: 0,
+            history_max_items: 100_000,
+            history_max_total_mib: 1,
+            ..Settings::default()
+        };
         assert!(s.validated().is_ok());
     }
 

@@ -385,7 +385,8 @@ mod tests {
 
     #[test]
     fn an_unreadable_database_is_moved_aside_untouched_and_a_fresh_one_works() {
-        let damages: [(&str, fn(&std::path::Path)); 5] = [
+        type Damage = (&'static str, fn(&std::path::Path));
+        let damages: [Damage; 5] = [
             ("truncated to nothing", |db| set_len(&db.join("db"), 0)),
             ("truncated to its header", |db| set_len(&db.join("db"), 100)),
             ("overwritten with garbage", |db| {
