@@ -11,6 +11,7 @@ mod commands;
 pub mod error;
 mod events;
 pub mod history;
+mod idle;
 mod order;
 mod instance;
 mod launch;

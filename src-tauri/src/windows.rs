@@ -184,10 +184,32 @@ pub fn on_window_event<R: Runtime>(window: &tauri::Window<R>, event: &WindowEven
                 retention(window.app_handle()).set_shown(false);
             }
             log::info!("window {} destroyed", window.label());
+            release_when_all_closed(window.app_handle());
         }
         _ => {}
     }
 }
+
+/// Once no window has been open for a moment, what WebKit kept for them
+/// goes too.
+fn release_when_all_closed<R: Runtime>(app: &AppHandle<R>) {
+    let app = app.clone();
+    tauri::async_runtime::spawn(async move {
+        tokio::time::sleep(LEFTOVERS_AFTER).await;
+        let handle = app.clone();
+        // Windows are built on the main thread, so none can appear meanwhile.
+        let queued = app.run_on_main_thread(move || {
+            if handle.webview_windows().is_empty() {
+                crate::idle::release_web_leftovers();
+            }
+        });
+        if let Err(e) = queued {
+            log::error!("cannot release WebKit's leftovers: {e}");
+        }
+    });
+}
+
+const LEFTOVERS_AFTER: Duration = Duration::from_secs(2);
 
 /// A new retention time applies at once to a `main` that is already hidden.
 pub fn retention_changed<R: Runtime>(app: &AppHandle<R>) {

@@ -312,13 +312,13 @@ def memory_kb(pids):
     return pss, rss
 
 
-def web_processes(pid):
-    """WebKit web content processes started on behalf of `pid`."""
+def web_processes(pid, kind=b"WebKitWebProcess"):
+    """WebKit's processes of `kind` started on behalf of `pid`: by default those that hold web content."""
     found = []
     for child in descendants(pid):
         try:
             with open(f"/proc/{child}/cmdline", "rb") as f:
-                if b"WebKitWebProcess" in f.read():
+                if kind in f.read():
                     found.append(child)
         except OSError:
             continue

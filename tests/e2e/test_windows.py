@@ -105,9 +105,13 @@ def test_main_hides_on_close_and_is_released_after_the_retention_time(webdriver,
     x11.close(driver.pid, "Trove")
     wait_until(lambda: "Trove" not in x11.windows(driver.pid), timeout=15, what="main to be released")
     wait_until(lambda: web_processes(driver.pid) == [], what="every web process to exit")
+    # With no window left, the network process WebKit would keep for good goes too.
+    wait_until(lambda: web_processes(driver.pid, b"WebKitNetworkProcess") == [], what="the network process to end")
 
-    # Trove lives on in the tray, and a new main can be built.
+    # Trove lives on in the tray, and a new main can be built and paints. (WebDriver's
+    # session ended with the network process, so the window is checked as X shows it.)
     tray.click("Show history")
-    wait_until(lambda: x11.viewable(driver.pid, "Trove"), what="a new main")
+    wait_until(lambda: x11.viewable(driver.pid, "Trove") and x11.colours(driver.pid, "Trove") > 8, what="a new main to paint")
+    x11.screenshot(driver.pid, "Trove", os.path.join(ARTIFACTS, "main-rebuilt-after-release.png"))
     tray.click("Quit")
     wait_until(lambda: desktop.watcher.pid_of(tray.sender) is None, what="Trove to exit")
