@@ -369,7 +369,8 @@ def window_memory(binary, desktop):
     time.sleep(3)
     open_pss = pss_mb(pid)
     close_main(desktop, pid)
-    time.sleep(3)
+    wait_until(lambda: not web_processes(pid, b"WebKitNetworkProcess"), 30, "WebKit's network process to end")
+    time.sleep(2)
     after_pss = pss_mb(pid)
     app.stop()
     return idle_pss, open_pss, after_pss

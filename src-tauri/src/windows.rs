@@ -106,6 +106,7 @@ pub fn show<R: Runtime>(app: &AppHandle<R>, window: AppWindow) -> Result<()> {
         .build()
         .map_err(err)?;
     recover_from_crashes(&built, window);
+    retention(app).windows.next();
     log::info!("window {} created", window.label());
     Ok(())
 }
@@ -190,16 +191,19 @@ pub fn on_window_event<R: Runtime>(window: &tauri::Window<R>, event: &WindowEven
     }
 }
 
-/// Once no window has been open for a moment, what WebKit kept for them
-/// goes too.
+/// Once no window has come or gone for `LEFTOVERS_AFTER` and none is open,
+/// what WebKit kept for them goes too. The quiet time also means WebKit has
+/// long finished starting the network process: ending one that is still
+/// starting makes WebKit abort the whole app.
 fn release_when_all_closed<R: Runtime>(app: &AppHandle<R>) {
+    let generation = retention(app).windows.next();
     let app = app.clone();
     tauri::async_runtime::spawn(async move {
         tokio::time::sleep(LEFTOVERS_AFTER).await;
         let handle = app.clone();
         // Windows are built on the main thread, so none can appear meanwhile.
         let queued = app.run_on_main_thread(move || {
-            if handle.webview_windows().is_empty() {
+            if retention(&handle).windows.is_current(generation) && handle.webview_windows().is_empty() {
                 crate::idle::release_web_leftovers();
             }
         });
@@ -209,7 +213,7 @@ fn release_when_all_closed<R: Runtime>(app: &AppHandle<R>) {
     });
 }
 
-const LEFTOVERS_AFTER: Duration = Duration::from_secs(2);
+const LEFTOVERS_AFTER: Duration = Duration::from_secs(5);
 
 /// A new retention time applies at once to a `main` that is already hidden.
 pub fn retention_changed<R: Runtime>(app: &AppHandle<R>) {
@@ -223,22 +227,35 @@ fn hidden_main<R: Runtime>(app: &AppHandle<R>) -> Option<WebviewWindow<R>> {
         .filter(|w| matches!(w.is_visible(), Ok(false)))
 }
 
-/// `main`'s lifecycle. `shown` is whether the core last showed or hid it:
-/// GTK's own visibility lags behind a window still being built. A release
-/// timer acts only if no show or hide happened since it was armed.
+/// Counts changes, so that a timer can tell whether any happened since it was armed.
+#[derive(Default)]
+struct Generation(AtomicU64);
+
+impl Generation {
+    fn next(&self) -> u64 {
+        self.0.fetch_add(1, Ordering::SeqCst) + 1
+    }
+
+    fn is_current(&self, generation: u64) -> bool {
+        self.0.load(Ordering::SeqCst) == generation
+    }
+}
+
+/// The windows' lifecycle. `shown` is whether the core last showed or hid
+/// `main`: GTK's own visibility lags behind a window still being built.
+/// `main`'s release timer acts only if no show or hide of it happened since
+/// it was armed (`transitions`); the leftovers' timer only if no window was
+/// built or destroyed (`windows`).
 #[derive(Default)]
 pub struct Retention {
-    transitions: AtomicU64,
+    transitions: Generation,
+    windows: Generation,
     shown: AtomicBool,
 }
 
 impl Retention {
     fn cancel(&self) -> u64 {
-        self.transitions.fetch_add(1, Ordering::SeqCst) + 1
-    }
-
-    fn is_current(&self, generation: u64) -> bool {
-        self.transitions.load(Ordering::SeqCst) == generation
+        self.transitions.next()
     }
 
     fn set_shown(&self, shown: bool) {
@@ -256,7 +273,7 @@ fn schedule_release<R: Runtime>(app: &AppHandle<R>) {
     let app = app.clone();
     tauri::async_runtime::spawn(async move {
         tokio::time::sleep(Duration::from_secs(secs.into())).await;
-        if !retention(&app).is_current(generation) {
+        if !retention(&app).transitions.is_current(generation) {
             return;
         }
         if let Some(main) = hidden_main(&app) {
