@@ -4,8 +4,8 @@
 use crate::error::{Error, Result};
 use crate::history::{ClipSummary, History};
 use crate::order::{Key, Listed};
-use serde::{Deserialize, Serialize};
 use memchr::memmem;
+use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 pub const QUERY_MAX_CHARS: usize = 256;
@@ -93,10 +93,7 @@ impl Matcher {
     pub fn score(&self, folded: &str) -> Option<i64> {
         match self {
             Matcher::Exact(finder) => finder.find(folded.as_bytes()).map(|_| 0),
-            Matcher::Fuzzy(needle) => {
-                let (ahead, end) = forward(needle, folded, |_, _| {})?;
-                Some(ahead.max(backward(needle, folded, end, |_, _| {})))
-            }
+            Matcher::Fuzzy(needle) => fuzzy(needle, folded).map(|best| best.score),
         }
     }
 
@@ -107,12 +104,11 @@ impl Matcher {
                 (0, finder.find_iter(folded.as_bytes()).take(32).map(|at| (at, at + len)).collect())
             }
             Matcher::Fuzzy(needle) => {
-                let (ahead, end) = forward(needle, folded, |_, _| {})?;
-                let behind = backward(needle, folded, end, |_, _| {});
+                let best = fuzzy(needle, folded)?;
                 let mut bytes = Vec::new();
                 let found = |at, end| bytes.push((at, end));
-                if behind > ahead {
-                    backward(needle, folded, end, found);
+                if best.tightened {
+                    backward(needle, folded, best.end, found);
                 } else {
                     forward(needle, folded, found);
                 }
@@ -124,7 +120,7 @@ impl Matcher {
                     }
                     joins
                 });
-                (ahead.max(behind), bytes)
+                (best.score, bytes)
             }
         };
         (!bytes.is_empty()).then(|| Match {
@@ -187,6 +183,26 @@ fn link_score(earlier_end: usize, later_start: usize) -> i64 {
 
 fn start_score(start: usize) -> i64 {
     -((start.min(100) / 10) as i64)
+}
+
+struct Fuzzy {
+    score: i64,
+    /// Where the match ends.
+    end: usize,
+    /// The better match is `backward`'s, not `forward`'s.
+    tightened: bool,
+}
+
+/// The better of the first match and its tightened form, if the needle's
+/// characters occur in order at all.
+fn fuzzy(needle: &[char], hay: &str) -> Option<Fuzzy> {
+    let (ahead, end) = forward(needle, hay, |_, _| {})?;
+    let behind = backward(needle, hay, end, |_, _| {});
+    Some(Fuzzy {
+        score: ahead.max(behind),
+        end,
+        tightened: behind > ahead,
+    })
 }
 
 /// Each of the needle's characters at its first occurrence after the one
@@ -261,8 +277,9 @@ pub fn snippet(text: &str, ranges: &[(usize, usize)]) -> (String, Vec<[u32; 2]>)
     (out, highlights)
 }
 
-/// A history this long is searched on every core.
+/// A history this long is searched on every core, up to `PARTS_MAX`.
 const PARALLEL_FROM: u64 = 20_000;
+const PARTS_MAX: usize = 8;
 
 struct Found {
     score: i64,
@@ -313,7 +330,7 @@ fn search_part<'a>(
 /// fuzzy hits best first, ties in display order.
 pub fn search(history: &History, query: &SearchQuery) -> Result<SearchResult> {
     let parts = if history.len() >= PARALLEL_FROM {
-        std::thread::available_parallelism().map_or(1, |n| n.get())
+        std::thread::available_parallelism().map_or(1, |n| n.get().min(PARTS_MAX))
     } else {
         1
     };
