@@ -18,7 +18,7 @@ pub const HEAD_BYTES: usize = 512;
 const COMPACT_AFTER_BYTES: usize = 1 << 20;
 
 #[derive(Clone)]
-pub struct Slot {
+struct Slot {
     key: Key,
     id: u64,
     start: usize,
@@ -42,7 +42,6 @@ pub struct Order {
     slots: Vec<Slot>,
     heads: String,
     dead_bytes: usize,
-    dead_slots: usize,
 }
 
 impl Order {
@@ -67,7 +66,6 @@ impl Order {
             let slot = &mut self.slots[at];
             slot.live = false;
             self.dead_bytes += slot.end - slot.start;
-            self.dead_slots += 1;
             self.compact_if_worth_it();
         }
     }
@@ -117,7 +115,8 @@ impl Order {
     fn compact_if_worth_it(&mut self) {
         let live_bytes = self.heads.len() - self.dead_bytes;
         let bytes_worth_it = self.dead_bytes >= COMPACT_AFTER_BYTES && self.dead_bytes > live_bytes;
-        let slots_worth_it = self.dead_slots >= 1024 && self.dead_slots > self.by_key.len();
+        let dead_slots = self.slots.len() - self.by_key.len();
+        let slots_worth_it = dead_slots >= 1024 && dead_slots > self.by_key.len();
         if !(bytes_worth_it || slots_worth_it) {
             return;
         }
@@ -136,7 +135,6 @@ impl Order {
         self.heads = heads;
         self.slots = slots;
         self.dead_bytes = 0;
-        self.dead_slots = 0;
     }
 }
 
