@@ -10,6 +10,9 @@ pub const SCHEMA_VERSION: u32 = 1;
 const CACHE_BYTES: u64 = 16 * 1024 * 1024;
 
 const MIB: u64 = 1024 * 1024;
+/// How long a held lock may take to be released before it counts as another
+/// Trove's.
+const LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(1);
 
 /// Free space a capture leaves untouched. sled 0.34 fails every write after
 /// its first I/O error until the process restarts, so a full disk must be met
@@ -54,16 +57,25 @@ impl Store {
                 dir.display()
             )));
         }
-        let db = sled::Config::new()
+        let config = sled::Config::new()
             .path(dir)
             // Durability comes from explicit flushes after each write; a flush
             // timer would only wake an idle process.
             .flush_every_ms(None)
             // sled would cache up to 1 GiB of pages; a history of 100 000 clips
             // then stays resident after one scan. Clips are read on demand.
-            .cache_capacity(CACHE_BYTES)
-            .open()
-            .map_err(|e| open_error(e, dir))?;
+            .cache_capacity(CACHE_BYTES);
+        // sled's I/O threads hold the file, and its lock, a moment after the
+        // last handle is dropped: a Trove that has just quit is not a rival.
+        let deadline = std::time::Instant::now() + LOCK_WAIT;
+        let db = loop {
+            match config.open().map_err(|e| open_error(e, dir)) {
+                Err(Error::Locked { .. }) if std::time::Instant::now() < deadline => {
+                    std::thread::sleep(std::time::Duration::from_millis(20))
+                }
+                opened => break opened?,
+            }
+        };
         let meta = db.open_tree(tree::META)?;
         match read_u32(&meta, key::SCHEMA_VERSION)? {
             Some(found) if found > SCHEMA_VERSION => {
