@@ -229,14 +229,18 @@ class X11:
         win.configure(stack_mode=X.Above)
         self.d.sync()
 
-    def screenshot(self, pid, title, path):
-        """Saves what the X server shows of the window, as a user would see it, as a PNG."""
+    def pixels(self, pid, title):
+        """What the X server shows of the window: width, height and BGRX bytes (24-bit visuals
+        come as four bytes a pixel)."""
         win, _ = self.windows(pid)[title]
         geometry = win.get_geometry()
         width, height = geometry.width, geometry.height
-        image = win.get_image(0, 0, width, height, X.ZPixmap, 0xFFFFFFFF)
-        # 24-bit visuals come as BGRX, four bytes a pixel.
-        data, stride, rows = image.data, 4 * width, []
+        return width, height, win.get_image(0, 0, width, height, X.ZPixmap, 0xFFFFFFFF).data
+
+    def screenshot(self, pid, title, path):
+        """Saves what the X server shows of the window, as a user would see it, as a PNG."""
+        width, height, data = self.pixels(pid, title)
+        stride, rows = 4 * width, []
         for y in range(height):
             line, rgb = data[y * stride:(y + 1) * stride], bytearray(3 * width)
             rgb[0::3], rgb[1::3], rgb[2::3] = line[2::4], line[1::4], line[0::4]
@@ -248,9 +252,7 @@ class X11:
     def colours(self, pid, title):
         """How many distinct colours a sample of the window's pixels has: a page
         that painted has many, a blank or crashed view one or two."""
-        win, _ = self.windows(pid)[title]
-        geometry = win.get_geometry()
-        data = win.get_image(0, 0, geometry.width, geometry.height, X.ZPixmap, 0xFFFFFFFF).data
+        _, _, data = self.pixels(pid, title)
         return len({data[i:i + 3] for i in range(0, len(data) - 3, 4 * 37)})
 
     def close(self, pid, title):
