@@ -59,7 +59,14 @@ pub struct Match {
 /// through `fold_text`.
 pub enum Matcher {
     Exact(Box<memmem::Finder<'static>>),
-    Fuzzy(Vec<char>),
+    Fuzzy(Vec<Wanted>),
+}
+
+/// A character of a fuzzy query, and whether it ends one of the query's words.
+#[derive(Clone, Copy)]
+pub struct Wanted {
+    c: char,
+    ends_word: bool,
 }
 
 impl Matcher {
@@ -79,12 +86,20 @@ impl Matcher {
         }
         let matcher = match mode {
             SearchMode::Exact => Matcher::Exact(Box::new(memmem::Finder::new(fold_text(text).as_bytes()).into_owned())),
-            SearchMode::Fuzzy => Matcher::Fuzzy(
-                text.chars()
-                    .filter(|c| !c.is_whitespace())
-                    .map(fold)
-                    .collect(),
-            ),
+            SearchMode::Fuzzy => {
+                let chars: Vec<char> = text.chars().map(fold).collect();
+                Matcher::Fuzzy(
+                    chars
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, c)| !c.is_whitespace())
+                        .map(|(i, &c)| Wanted {
+                            c,
+                            ends_word: chars.get(i + 1).is_some_and(|next| next.is_whitespace()),
+                        })
+                        .collect(),
+                )
+            }
         };
         Ok((matcher, mode))
     }
@@ -164,13 +179,23 @@ fn rfind_char(hay: &str, upto: usize, c: char) -> Option<usize> {
 }
 
 fn word_start(hay: &str, at: usize) -> bool {
-    hay[..at].chars().next_back().is_none_or(|c| !c.is_alphanumeric())
+    match hay.as_bytes()[..at].last() {
+        None => true,
+        Some(b) if b.is_ascii() => !b.is_ascii_alphanumeric(),
+        Some(_) => hay[..at].chars().next_back().is_none_or(|c| !c.is_alphanumeric()),
+    }
 }
 
-// A fuzzy match scores for each character, more where it starts a word,
-// more for a run and less for a gap, and less for a late start.
-fn char_score(hay: &str, at: usize) -> i64 {
-    if word_start(hay, at) { 9 } else { 1 }
+fn word_end(hay: &str, end: usize) -> bool {
+    hay[end..].chars().next().is_none_or(|c| !c.is_alphanumeric())
+}
+
+// A fuzzy match scores for each character, more where it starts a word or
+// ends one where the query's word ends, more for a run and less for a gap,
+// and less for a late start.
+fn char_score(hay: &str, at: usize, wanted: Wanted) -> i64 {
+    let end = at + wanted.c.len_utf8();
+    (if word_start(hay, at) { 9 } else { 1 }) + if wanted.ends_word && word_end(hay, end) { 3 } else { 0 }
 }
 
 fn link_score(earlier_end: usize, later_start: usize) -> i64 {
@@ -195,7 +220,7 @@ struct Fuzzy {
 
 /// The better of the first match and its tightened form, if the needle's
 /// characters occur in order at all.
-fn fuzzy(needle: &[char], hay: &str) -> Option<Fuzzy> {
+fn fuzzy(needle: &[Wanted], hay: &str) -> Option<Fuzzy> {
     let (ahead, end) = forward(needle, hay, |_, _| {})?;
     let behind = backward(needle, hay, end, |_, _| {});
     Some(Fuzzy {
@@ -208,12 +233,13 @@ fn fuzzy(needle: &[char], hay: &str) -> Option<Fuzzy> {
 /// Each of the needle's characters at its first occurrence after the one
 /// before, or None if they do not all occur in order. The score, and where
 /// the match ends. `at` gets each character's byte range.
-fn forward(needle: &[char], hay: &str, mut at: impl FnMut(usize, usize)) -> Option<(i64, usize)> {
+fn forward(needle: &[Wanted], hay: &str, mut at: impl FnMut(usize, usize)) -> Option<(i64, usize)> {
     let mut score = 0;
     let mut end = None;
-    for &c in needle {
+    for &wanted in needle {
+        let c = wanted.c;
         let i = find_char(hay, end.unwrap_or(0), c)?;
-        score += char_score(hay, i) + end.map_or_else(|| start_score(i), |e| link_score(e, i));
+        score += char_score(hay, i, wanted) + end.map_or_else(|| start_score(i), |e| link_score(e, i));
         end = Some(i + c.len_utf8());
         at(i, i + c.len_utf8());
     }
@@ -222,14 +248,14 @@ fn forward(needle: &[char], hay: &str, mut at: impl FnMut(usize, usize)) -> Opti
 
 /// The match that `forward` found ending at `end`, tightened: its
 /// characters found last to first. `at` gets them in that order.
-fn backward(needle: &[char], hay: &str, end: usize, mut at: impl FnMut(usize, usize)) -> i64 {
+fn backward(needle: &[Wanted], hay: &str, end: usize, mut at: impl FnMut(usize, usize)) -> i64 {
     let mut score = 0;
     let mut later = None;
     let mut upto = end;
-    for &c in needle.iter().rev() {
-        let Some(i) = rfind_char(hay, upto, c) else { break };
-        let end = i + c.len_utf8();
-        score += char_score(hay, i) + later.map_or(0, |l| link_score(end, l));
+    for &wanted in needle.iter().rev() {
+        let Some(i) = rfind_char(hay, upto, wanted.c) else { break };
+        let end = i + wanted.c.len_utf8();
+        score += char_score(hay, i, wanted) + later.map_or(0, |l| link_score(end, l));
         later = Some(i);
         upto = i;
         at(i, end);
@@ -255,22 +281,25 @@ pub fn snippet(text: &str, ranges: &[(usize, usize)]) -> (String, Vec<[u32; 2]>)
     let start = ranges
         .first()
         .map_or(0, |r| r.0.saturating_sub(SNIPPET_LEAD));
-    let chars: Vec<char> = text.chars().skip(start).take(SNIPPET_CHARS).collect();
     let mut out = String::new();
-    let mut utf16_at = Vec::with_capacity(chars.len() + 1);
+    let mut units = 0;
     if start > 0 {
         out.push('…');
+        units += 1;
     }
-    for c in &chars {
-        utf16_at.push(out.encode_utf16().count() as u32);
-        out.push(*c);
+    let mut utf16_at = Vec::with_capacity(SNIPPET_CHARS + 1);
+    for c in text.chars().skip(start).take(SNIPPET_CHARS) {
+        utf16_at.push(units);
+        units += c.len_utf16() as u32;
+        out.push(c);
     }
-    utf16_at.push(out.encode_utf16().count() as u32);
+    utf16_at.push(units);
+    let shown = utf16_at.len() - 1;
     let highlights = ranges
         .iter()
         .filter_map(|&(a, b)| {
             let a = a.checked_sub(start)?;
-            let b = (b - start).min(chars.len());
+            let b = (b - start).min(shown);
             (a < b).then(|| [utf16_at[a], utf16_at[b]])
         })
         .collect();
@@ -445,6 +474,16 @@ mod tests {
         assert!(word.score > run.score, "{word:?} {run:?}");
         assert!(run.score > scattered.score, "{run:?} {scattered:?}");
         assert_eq!(word.ranges, [(2, 6)]);
+    }
+
+    #[test]
+    fn fuzzy_prefers_whole_words_where_the_query_has_them() {
+        let whole = m("copy 7 of", SearchMode::Fuzzy, "copy 7 of the day").unwrap();
+        let longer = m("copy 7 of", SearchMode::Fuzzy, "copy 79 of the day").unwrap();
+        assert!(whole.score > longer.score, "{whole:?} {longer:?}");
+        // Without a space after it, the 7 may begin a longer number.
+        let prefix = m("copy 7", SearchMode::Fuzzy, "copy 79 of the day").unwrap();
+        assert_eq!(prefix.score, m("copy 7", SearchMode::Fuzzy, "copy 7 of the day").unwrap().score);
     }
 
     #[test]
