@@ -91,7 +91,7 @@ pub async fn search_history<R: Runtime>(
     app: AppHandle<R>,
     query: Arg<SearchQuery>,
 ) -> Result<SearchResult> {
-    search::search(app.state::<AppState>().history(), &query.0)
+    search::search(&app.state::<AppState>().history(), &query.0)
 }
 
 #[tauri::command]

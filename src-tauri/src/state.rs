@@ -7,8 +7,9 @@ use crate::session::DisplaySession;
 use crate::settings::{compile_ignore_patterns, Settings};
 use crate::store::Store;
 use serde::Serialize;
+use std::ops::Deref;
 use std::path::PathBuf;
-use std::sync::{Mutex, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 use ts_rs::TS;
 
 /// Why a clipboard content was not stored.
@@ -97,9 +98,30 @@ pub struct AppInfo {
     pub recovery: Option<Recovery>,
 }
 
-pub struct AppState {
+/// A database as opened: replaced whole when a data dir that was read-only
+/// at start becomes writable.
+struct Opened {
     store: Store,
     history: History,
+    recovery: Option<Recovery>,
+}
+
+/// The history of the database open when it was asked for.
+pub struct HistoryRef(Arc<Opened>);
+
+impl Deref for HistoryRef {
+    type Target = History;
+
+    fn deref(&self) -> &History {
+        &self.0.history
+    }
+}
+
+pub struct AppState {
+    opened: RwLock<Arc<Opened>>,
+    /// Set while `opened` is an empty stand-in for a data dir that could not
+    /// be written at start.
+    waiting: Mutex<bool>,
     data_dir: PathBuf,
     /// The one in-memory copy; writers hold the lock while persisting.
     settings: RwLock<Settings>,
@@ -108,40 +130,78 @@ pub struct AppState {
     method: RwLock<CaptureMethod>,
     skips: Mutex<Skips>,
     save_error: Mutex<Option<String>>,
-    recovery: Option<Recovery>,
 }
 
 impl AppState {
     /// Opens the database in `data_dir/db`. One that cannot be read (damaged,
     /// truncated, from a newer Trove, not readable by this user) is moved
     /// aside, never deleted, and a fresh one takes its place; `recovery()`
-    /// then says so. A database held by another Trove is left alone.
+    /// then says so. A database held by another Trove is left alone. On a
+    /// read-only file system Trove starts with nothing stored and refuses
+    /// every write, until the data dir can be written and the database opens.
     pub fn open(data_dir: PathBuf) -> Result<Self> {
+        match Self::open_with_recovery(&data_dir) {
+            Ok(state) => Ok(state),
+            Err(e) if crate::store::read_only(&data_dir) => {
+                log::error!("{e}; clips are not saved until {} can be written", data_dir.display());
+                let refused = crate::store::ensure_room(&data_dir, 0, crate::store::EDIT_RESERVE).err().unwrap_or(e);
+                let state = Self::new(Store::stand_in(&data_dir)?, data_dir, None)?;
+                *state.waiting.lock().unwrap_or_else(|p| p.into_inner()) = true;
+                state.set_save_error(Some(refused.to_string()));
+                Ok(state)
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    fn open_with_recovery(data_dir: &std::path::Path) -> Result<Self> {
         let db_dir = data_dir.join("db");
-        let reason = match Self::open_db(&db_dir, &data_dir) {
+        let reason = match Self::open_db(&db_dir, data_dir, None) {
             Ok(state) => return Ok(state),
             Err(e @ Error::Locked { .. }) => return Err(e),
             Err(e) => e,
         };
         // A full or read-only disk is no reason to move anything.
-        if crate::store::ensure_room(&data_dir, 0, crate::store::EDIT_RESERVE).is_err() {
+        if crate::store::ensure_room(data_dir, 0, crate::store::EDIT_RESERVE).is_err() {
             return Err(reason);
         }
         let moved_to = crate::store::set_aside(&db_dir, &reason).map_err(|e| {
             Error::Storage(format!("{reason}; moving it aside failed too: {e}"))
         })?;
         log::error!("{reason}; moved it to {} and started a fresh one", moved_to.display());
-        let mut state = Self::open_db(&db_dir, &data_dir)?;
-        state.recovery = Some(Recovery {
+        let recovery = Recovery {
             reason: reason.to_string(),
             moved_to: moved_to.display().to_string(),
-        });
-        Ok(state)
+        };
+        Self::open_db(&db_dir, data_dir, Some(recovery))
+    }
+
+    /// Before a write: after a start on a read-only data dir, the stand-in is
+    /// replaced by the real database once the dir can be written, and until
+    /// then the write is refused. True when the database was just replaced.
+    fn ready_to_write(&self) -> Result<bool> {
+        let mut waiting = self.waiting.lock().unwrap_or_else(|p| p.into_inner());
+        if !*waiting {
+            return Ok(false);
+        }
+        crate::store::ensure_room(&self.data_dir, 0, crate::store::EDIT_RESERVE)?;
+        let real = Self::open_with_recovery(&self.data_dir)?;
+        *self.settings.write().unwrap_or_else(|p| p.into_inner()) = real.settings();
+        *self.ignore.write().unwrap_or_else(|p| p.into_inner()) =
+            std::mem::take(&mut *real.ignore.write().unwrap_or_else(|p| p.into_inner()));
+        *self.opened.write().unwrap_or_else(|p| p.into_inner()) = real.opened();
+        *waiting = false;
+        log::info!("{} can be written again; its database is open", self.data_dir.display());
+        Ok(true)
+    }
+
+    fn opened(&self) -> Arc<Opened> {
+        self.opened.read().unwrap_or_else(|p| p.into_inner()).clone()
     }
 
     /// sled panics on some damage instead of returning an error.
-    fn open_db(db_dir: &std::path::Path, data_dir: &std::path::Path) -> Result<Self> {
-        std::panic::catch_unwind(|| Self::new(Store::open(db_dir)?, data_dir.to_owned()))
+    fn open_db(db_dir: &std::path::Path, data_dir: &std::path::Path, recovery: Option<Recovery>) -> Result<Self> {
+        std::panic::catch_unwind(|| Self::new(Store::open(db_dir)?, data_dir.to_owned(), recovery))
             .unwrap_or_else(|panic| {
                 let what = panic
                     .downcast_ref::<String>()
@@ -156,7 +216,7 @@ impl AppState {
     }
 
     /// Loads settings and history, and applies the retention limits once.
-    pub fn new(store: Store, data_dir: PathBuf) -> Result<Self> {
+    fn new(store: Store, data_dir: PathBuf, recovery: Option<Recovery>) -> Result<Self> {
         let settings = store.load_settings()?;
         let (history, _) = History::open(&store)?;
         // The next capture retries; a full disk must not keep Trove from starting.
@@ -166,8 +226,12 @@ impl AppState {
         Ok(AppState {
             ignore: RwLock::new(compile_ignore_patterns(&settings.ignore_patterns)?),
             settings: RwLock::new(settings),
-            store,
-            history,
+            opened: RwLock::new(Arc::new(Opened {
+                store,
+                history,
+                recovery,
+            })),
+            waiting: Mutex::new(false),
             data_dir,
             method: RwLock::new(CaptureMethod {
                 available: false,
@@ -176,12 +240,11 @@ impl AppState {
             }),
             skips: Mutex::default(),
             save_error: Mutex::default(),
-            recovery: None,
         })
     }
 
-    pub fn recovery(&self) -> Option<&Recovery> {
-        self.recovery.as_ref()
+    pub fn recovery(&self) -> Option<Recovery> {
+        self.opened().recovery.clone()
     }
 
     /// Remembers whether the last capture was stored; true when that changed.
@@ -192,8 +255,8 @@ impl AppState {
         changed
     }
 
-    pub fn history(&self) -> &History {
-        &self.history
+    pub fn history(&self) -> HistoryRef {
+        HistoryRef(self.opened())
     }
 
     pub fn set_capture_method(&self, method: CaptureMethod) {
@@ -206,6 +269,7 @@ impl AppState {
 
     /// Stores a capture unless the user's ignore patterns refuse it.
     pub fn record(&self, captured: &Captured, source: Selection) -> Result<Recorded> {
+        let replaced = self.ready_to_write()?;
         let ignored = {
             let patterns = self.ignore.read().unwrap_or_else(|p| p.into_inner());
             crate::privacy::ignored(captured, &patterns)
@@ -214,7 +278,9 @@ impl AppState {
             return Ok(Recorded::Skipped(self.skipped(SkipReason::Ignored, None)));
         }
         let limits = Limits::from_settings(&self.settings());
-        let delta = self.history.record(captured, source, now_ms(), limits)?;
+        let mut delta = self.history().record(captured, source, now_ms(), limits)?;
+        // Windows that showed the stand-in's empty history load the real one.
+        delta.cleared |= replaced;
         Ok(Recorded::Stored(delta))
     }
 
@@ -237,7 +303,7 @@ impl AppState {
 
     /// Applies the current limits now, as after they were lowered.
     pub fn enforce_limits(&self) -> Result<HistoryDelta> {
-        self.history
+        self.history()
             .enforce(now_ms(), Limits::from_settings(&self.settings()))
     }
 
@@ -252,8 +318,9 @@ impl AppState {
     pub fn update_settings(&self, new: Settings) -> Result<Settings> {
         let new = new.validated()?;
         let patterns = compile_ignore_patterns(&new.ignore_patterns)?;
+        self.ready_to_write()?;
         let mut current = self.settings.write().unwrap_or_else(|p| p.into_inner());
-        self.store.save_settings(&new)?;
+        self.opened().store.save_settings(&new)?;
         *current = new.clone();
         *self.ignore.write().unwrap_or_else(|p| p.into_inner()) = patterns;
         Ok(new)
@@ -262,7 +329,7 @@ impl AppState {
     pub fn capture_state(&self) -> Result<CaptureState> {
         let skips = self.skips.lock().unwrap_or_else(|p| p.into_inner());
         Ok(CaptureState {
-            paused: self.store.capture_paused()?,
+            paused: self.opened().store.capture_paused()?,
             method: self.capture_method(),
             skipped: skips.counts,
             last_skipped: skips.last,
@@ -271,11 +338,13 @@ impl AppState {
     }
 
     pub fn set_capture_paused(&self, paused: bool) -> Result<CaptureState> {
-        self.store.set_capture_paused(paused)?;
+        self.ready_to_write()?;
+        self.opened().store.set_capture_paused(paused)?;
         self.capture_state()
     }
 
     pub fn info(&self) -> Result<AppInfo> {
+        let Opened { store, history, recovery } = &*self.opened();
         Ok(AppInfo {
             name: "Trove".into(),
             version: env!("CARGO_PKG_VERSION").into(),
@@ -290,20 +359,20 @@ impl AppState {
                 std::env::consts::OS
             ),
             data_dir: self.data_dir.display().to_string(),
-            database_dir: self.store.dir().display().to_string(),
-            schema_version: self.store.schema_version()?,
-            database_bytes: self.store.size_on_disk()?,
+            database_dir: store.dir().display().to_string(),
+            schema_version: store.schema_version()?,
+            database_bytes: store.size_on_disk()?,
             session: DisplaySession::current(),
             capture: self.capture_method(),
-            clips: self.history.len(),
-            pinned: self.history.pinned_count(),
-            clip_bytes: self.history.total_bytes(),
-            recovery: self.recovery.clone(),
+            clips: history.len(),
+            pinned: history.pinned_count(),
+            clip_bytes: history.total_bytes(),
+            recovery: recovery.clone(),
         })
     }
 
     pub fn flush(&self) -> Result<()> {
-        self.store.flush()
+        self.opened().store.flush()
     }
 }
 
@@ -318,7 +387,7 @@ mod tests {
     use super::*;
 
     fn state(dir: &std::path::Path) -> AppState {
-        AppState::new(Store::open(&dir.join("db")).unwrap(), dir.to_owned()).unwrap()
+        AppState::new(Store::open(&dir.join("db")).unwrap(), dir.to_owned(), None).unwrap()
     }
 
     #[test]
@@ -412,7 +481,7 @@ mod tests {
             let damaged = contents(&db);
 
             let st = AppState::open(dir.path().to_owned()).unwrap_or_else(|e| panic!("{what}: {e}"));
-            let recovery = st.recovery().unwrap_or_else(|| panic!("{what}: not set aside")).clone();
+            let recovery = st.recovery().unwrap_or_else(|| panic!("{what}: not set aside"));
             let moved = PathBuf::from(&recovery.moved_to);
             assert_eq!(moved.parent(), Some(dir.path()), "{what}");
             // sled may add to a log it could not read, but never overwrites

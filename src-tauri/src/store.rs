@@ -106,6 +106,23 @@ impl Store {
         Ok(store)
     }
 
+    /// An empty database in memory for a data dir that cannot be written.
+    /// Its `dir` is that data dir, so each write is refused while the data
+    /// dir stays read-only.
+    pub fn stand_in(data_dir: &Path) -> Result<Self> {
+        let db = sled::Config::new()
+            .temporary(true)
+            .flush_every_ms(None)
+            .cache_capacity(CACHE_BYTES)
+            .open()?;
+        Ok(Store {
+            meta: db.open_tree(tree::META)?,
+            settings: db.open_tree(tree::SETTINGS)?,
+            db,
+            dir: data_dir.to_owned(),
+        })
+    }
+
     pub fn dir(&self) -> &Path {
         &self.dir
     }
@@ -177,17 +194,8 @@ impl Store {
 /// free (counting sled's copy-on-write twice), or that a read-only mount
 /// would fail.
 pub fn ensure_room(dir: &Path, incoming: u64, reserve: u64) -> Result<()> {
-    use std::os::unix::ffi::OsStrExt;
-    let path = std::ffi::CString::new(dir.as_os_str().as_bytes())
-        .map_err(|_| Error::Storage(format!("{} is not a usable path", dir.display())))?;
-    let mut fs = std::mem::MaybeUninit::<libc::statvfs>::uninit();
-    // SAFETY: `path` is NUL-terminated and `fs` is written by statvfs before it is read.
-    if unsafe { libc::statvfs(path.as_ptr(), fs.as_mut_ptr()) } != 0 {
-        let e = std::io::Error::last_os_error();
-        return Err(Error::Storage(format!("cannot check the space in {}: {e}", dir.display())));
-    }
-    // SAFETY: statvfs returned 0, so it filled `fs`.
-    let fs = unsafe { fs.assume_init() };
+    let fs = statvfs(dir)
+        .map_err(|e| Error::Storage(format!("cannot check the space in {}: {e}", dir.display())))?;
     if fs.f_flag & libc::ST_RDONLY != 0 {
         return Err(Error::Storage(format!("{} is on a read-only file system", dir.display())));
     }
@@ -292,6 +300,27 @@ fn read_u32(tree: &sled::Tree, key: &[u8]) -> Result<Option<u32>> {
     }
 }
 
+fn statvfs(dir: &Path) -> std::io::Result<libc::statvfs> {
+    use std::os::unix::ffi::OsStrExt;
+    let path = std::ffi::CString::new(dir.as_os_str().as_bytes())
+        .map_err(|_| std::io::Error::new(std::io::ErrorKind::InvalidInput, "not a usable path"))?;
+    let mut fs = std::mem::MaybeUninit::<libc::statvfs>::uninit();
+    // SAFETY: `path` is NUL-terminated and `fs` is written by statvfs before it is read.
+    if unsafe { libc::statvfs(path.as_ptr(), fs.as_mut_ptr()) } != 0 {
+        return Err(std::io::Error::last_os_error());
+    }
+    // SAFETY: statvfs returned 0, so it filled `fs`.
+    Ok(unsafe { fs.assume_init() })
+}
+
+/// Whether `dir`, or the nearest of its parents that exists, is on a
+/// read-only file system.
+pub fn read_only(dir: &Path) -> bool {
+    dir.ancestors()
+        .find_map(|d| statvfs(d).ok())
+        .is_some_and(|fs| fs.f_flag & libc::ST_RDONLY != 0)
+}
+
 fn open_error(e: sled::Error, dir: &Path) -> Error {
     match e {
         // sled 0.34 reports a held lock only through this message.
@@ -358,6 +387,18 @@ mod tests {
         let store = Store::open(dir.path()).unwrap();
         assert_eq!(store.load_settings().unwrap(), changed);
         assert!(store.capture_paused().unwrap());
+    }
+
+    #[test]
+    fn a_lock_released_within_the_wait_is_taken() {
+        let dir = temp();
+        let first = Store::open(dir.path()).unwrap();
+        let holder = std::thread::spawn(move || {
+            std::thread::sleep(LOCK_WAIT / 5);
+            drop(first);
+        });
+        Store::open(dir.path()).expect("the lock was let go within the wait");
+        holder.join().unwrap();
     }
 
     #[test]

@@ -188,6 +188,39 @@ def test_a_full_disk_stops_saving_visibly_and_saving_resumes_when_room_returns(l
     stop(again)
 
 
+def test_a_read_only_data_dir_refuses_captures_visibly_and_saving_starts_once_it_is_writable(
+        launch, clipboard, small_disk):
+    data = os.path.join(small_disk, "data")
+    before = launch(data=data)
+    ready(before)
+    clipboard.copy("kept from before")
+    wait_until(lambda: labels(before)[0] == "kept from before", what="the first clip")
+    stop(before)
+
+    subprocess.run(["mount", "-o", "remount,ro", small_disk], check=True)
+    trove = launch(data=data)
+    ready(trove)
+    notice = labels(trove)[0]
+    assert notice.startswith(NOTICE_UNSAVED) and f"{data} is on a read-only file system" in notice, labels(trove)
+    refused = trove.log().count("cannot store a capture")
+    clipboard.copy("copied while read-only")
+    wait_until(lambda: trove.log().count("cannot store a capture") > refused, what="the copy to be refused")
+    assert trove.proc.poll() is None
+
+    subprocess.run(["mount", "-o", "remount,rw", small_disk], check=True)
+    clipboard.copy("saved once writable")
+    wait_until(lambda: labels(trove)[:2] == ["saved once writable", "kept from before"],
+               what="saving to start in the database that was there")
+    assert not any(label.startswith(NOTICE_UNSAVED) for label in labels(trove))
+    stop(trove)
+
+    again = launch(data=data)
+    ready(again)
+    assert labels(again)[:2] == ["saved once writable", "kept from before"]
+    assert "copied while read-only" not in labels(again)
+    stop(again)
+
+
 def test_a_crashed_web_process_leaves_the_core_working_and_the_window_comes_back(launch, desktop, clipboard):
     trove = launch("show", "main")
     ready(trove)
