@@ -57,14 +57,7 @@ impl Store {
                 dir.display()
             )));
         }
-        let config = sled::Config::new()
-            .path(dir)
-            // Durability comes from explicit flushes after each write; a flush
-            // timer would only wake an idle process.
-            .flush_every_ms(None)
-            // sled would cache up to 1 GiB of pages; a history of 100 000 clips
-            // then stays resident after one scan. Clips are read on demand.
-            .cache_capacity(CACHE_BYTES);
+        let config = sled_config().path(dir);
         // sled's I/O threads hold the file, and its lock, a moment after the
         // last handle is dropped: a Trove that has just quit is not a rival.
         let deadline = std::time::Instant::now() + LOCK_WAIT;
@@ -110,11 +103,7 @@ impl Store {
     /// Its `dir` is that data dir, so each write is refused while the data
     /// dir stays read-only.
     pub fn stand_in(data_dir: &Path) -> Result<Self> {
-        let db = sled::Config::new()
-            .temporary(true)
-            .flush_every_ms(None)
-            .cache_capacity(CACHE_BYTES)
-            .open()?;
+        let db = sled_config().temporary(true).open()?;
         Ok(Store {
             meta: db.open_tree(tree::META)?,
             settings: db.open_tree(tree::SETTINGS)?,
@@ -298,6 +287,16 @@ fn read_u32(tree: &sled::Tree, key: &[u8]) -> Result<Option<u32>> {
             ))),
         },
     }
+}
+
+fn sled_config() -> sled::Config {
+    sled::Config::new()
+        // Durability comes from explicit flushes after each write; a flush
+        // timer would only wake an idle process.
+        .flush_every_ms(None)
+        // sled would cache up to 1 GiB of pages; a history of 100 000 clips
+        // then stays resident after one scan. Clips are read on demand.
+        .cache_capacity(CACHE_BYTES)
 }
 
 fn statvfs(dir: &Path) -> std::io::Result<libc::statvfs> {
