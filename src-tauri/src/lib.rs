@@ -10,6 +10,7 @@ pub mod clip;
 mod commands;
 pub mod error;
 mod events;
+mod gl;
 pub mod history;
 mod idle;
 mod order;
@@ -112,13 +113,8 @@ pub fn run() -> ExitCode {
         );
         return ExitCode::FAILURE;
     }
-    if session::DisplaySession::current() == session::DisplaySession::X11
-        && std::env::var_os("GDK_GL").is_none()
-    {
-        // GDK probes GLX when it opens the display, which maps Mesa and LLVM
-        // (about 30 MB) into a process that never draws with GL: WebKit
-        // composites in its web process. Set before any thread starts.
-        std::env::set_var("GDK_GL", "disable");
+    if session::DisplaySession::current() == session::DisplaySession::X11 {
+        gl::keep_out_of_core();
     }
     let app = build(tauri::Builder::default()).plugin(autostart::plugin());
     let app = app

@@ -1,0 +1,47 @@
+//! Keeps GL drivers out of the long-lived core process on X11.
+//!
+//! The core never draws with GL: GTK paints its windows with cairo, and WebKit
+//! renders pages in its web process, which ends with its window. Yet both GDK and
+//! WebKit's UI side open a GL display when they start, which maps Mesa and LLVM
+//! (30 MB and more) into the core for the rest of its life.
+
+use std::ffi::{c_char, c_int, c_void};
+
+const EGL_VENDORS: &str = "__EGL_VENDOR_LIBRARY_FILENAMES";
+const EGL_EXTENSIONS: c_int = 0x3055;
+
+/// Must run before any thread starts: it changes the environment. Whoever sets
+/// `GDK_GL` themselves is choosing how GL is used, and gets both left alone.
+pub fn keep_out_of_core() {
+    if std::env::var_os("GDK_GL").is_none() {
+        std::env::set_var("GDK_GL", "disable");
+        hide_egl_drivers_from_this_process();
+    }
+}
+
+/// libglvnd reads its list of EGL drivers once per process, at its first call.
+/// Making that first call with an empty list leaves this process without EGL, and
+/// WebKit's UI side then draws what its web process sends without GL. The web
+/// processes, started later with the environment restored, still find their driver.
+fn hide_egl_drivers_from_this_process() {
+    let saved = std::env::var_os(EGL_VENDORS);
+    std::env::set_var(EGL_VENDORS, "/dev/null");
+    // SAFETY: libEGL.so.1 is already loaded (WebKit links it), so dlopen only takes
+    // a reference; eglQueryString with no display is valid EGL 1.5 and returns a
+    // static string or null.
+    unsafe {
+        let lib = libc::dlopen(c"libEGL.so.1".as_ptr(), libc::RTLD_NOW);
+        if !lib.is_null() {
+            let symbol = libc::dlsym(lib, c"eglQueryString".as_ptr());
+            if !symbol.is_null() {
+                let query: extern "C" fn(*mut c_void, c_int) -> *const c_char =
+                    std::mem::transmute(symbol);
+                query(std::ptr::null_mut(), EGL_EXTENSIONS);
+            }
+        }
+    }
+    match saved {
+        Some(value) => std::env::set_var(EGL_VENDORS, value),
+        None => std::env::remove_var(EGL_VENDORS),
+    }
+}
