@@ -22,6 +22,7 @@ pub fn save_settings<R: Runtime>(app: &AppHandle<R>, new: Settings) -> Result<Se
         }
     })?;
     log::info!("settings saved");
+    announce_reopened(app);
     if let Some(clipboard) = app.try_state::<Clipboard>() {
         clipboard.apply_settings(&saved);
     }
@@ -46,6 +47,7 @@ fn apply_to_os<R: Runtime>(app: &AppHandle<R>, from: &Settings, to: &Settings) -
 
 pub fn set_capture_paused<R: Runtime>(app: &AppHandle<R>, paused: bool) -> Result<CaptureState> {
     let state = app.state::<AppState>().set_capture_paused(paused)?;
+    announce_reopened(app);
     if let Some(clipboard) = app.try_state::<Clipboard>() {
         clipboard.set_paused(paused);
     }
@@ -67,7 +69,8 @@ pub fn record<R: Runtime>(app: &AppHandle<R>, capture: Capture) {
         Capture::Skipped(reason, bytes) => Ok(Recorded::Skipped(state.skipped(reason, bytes))),
     };
     let capture_state_changed = match recorded {
-        Ok(Recorded::Stored(delta)) => {
+        Ok(Recorded::Stored(mut delta)) => {
+            delta.cleared |= state.take_reopened();
             for clip in &delta.added {
                 log::info!("captured clip {} ({:?}, {} bytes)", clip.id, clip.kind, clip.bytes);
             }
@@ -86,11 +89,21 @@ pub fn record<R: Runtime>(app: &AppHandle<R>, capture: Capture) {
             state.set_save_error(Some(e.to_string()))
         }
     };
+    announce_reopened(app);
     if capture_state_changed {
         match state.capture_state() {
             Ok(s) => events::capture_state(app, s),
             Err(e) => log::error!("{e}"),
         }
+    }
+}
+
+/// The first write after a start on a read-only data dir opens the real
+/// database: windows that show the stand-in's empty history load it.
+fn announce_reopened<R: Runtime>(app: &AppHandle<R>) {
+    let state = app.state::<AppState>();
+    if state.take_reopened() {
+        events::history_changed(app, &state.history().reload());
     }
 }
 

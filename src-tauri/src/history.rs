@@ -97,7 +97,8 @@ pub struct HistoryDelta {
     /// Moved, pinned or unpinned: place these by `pinned` and `used_ms`.
     pub updated: Vec<ClipSummary>,
     pub removed: Vec<u64>,
-    /// Everything unpinned was removed; reload rather than patch.
+    /// Reload rather than patch: everything unpinned was removed, or the
+    /// history was opened anew.
     pub cleared: bool,
     pub total: u64,
     pub pinned: u64,
@@ -433,6 +434,14 @@ impl History {
             cleared: true,
             ..HistoryDelta::default()
         }))
+    }
+
+    /// Tells windows to load the whole history again.
+    pub fn reload(&self) -> HistoryDelta {
+        self.delta(HistoryDelta {
+            cleared: true,
+            ..HistoryDelta::default()
+        })
     }
 
     /// Applies the retention limits now, as at start.

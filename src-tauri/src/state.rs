@@ -9,6 +9,7 @@ use crate::store::Store;
 use serde::Serialize;
 use std::ops::Deref;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 use ts_rs::TS;
 
@@ -122,6 +123,9 @@ pub struct AppState {
     /// Set while `opened` is an empty stand-in for a data dir that could not
     /// be written at start.
     waiting: Mutex<bool>,
+    /// The real database took the stand-in's place and the windows, which
+    /// show the stand-in's empty history, have not been told yet.
+    reopened: AtomicBool,
     data_dir: PathBuf,
     /// The one in-memory copy; writers hold the lock while persisting.
     settings: RwLock<Settings>,
@@ -178,11 +182,11 @@ impl AppState {
 
     /// Before a write: after a start on a read-only data dir, the stand-in is
     /// replaced by the real database once the dir can be written, and until
-    /// then the write is refused. True when the database was just replaced.
-    fn ready_to_write(&self) -> Result<bool> {
+    /// then the write is refused.
+    fn ready_to_write(&self) -> Result<()> {
         let mut waiting = self.waiting.lock().unwrap_or_else(|p| p.into_inner());
         if !*waiting {
-            return Ok(false);
+            return Ok(());
         }
         crate::store::ensure_room(&self.data_dir, 0, crate::store::EDIT_RESERVE)?;
         let real = Self::open_with_recovery(&self.data_dir)?;
@@ -191,8 +195,14 @@ impl AppState {
             std::mem::take(&mut *real.ignore.write().unwrap_or_else(|p| p.into_inner()));
         *self.opened.write().unwrap_or_else(|p| p.into_inner()) = real.opened();
         *waiting = false;
+        self.reopened.store(true, Ordering::Release);
         log::info!("{} can be written again; its database is open", self.data_dir.display());
-        Ok(true)
+        Ok(())
+    }
+
+    /// True once after the real database took the stand-in's place.
+    pub fn take_reopened(&self) -> bool {
+        self.reopened.swap(false, Ordering::AcqRel)
     }
 
     fn opened(&self) -> Arc<Opened> {
@@ -232,6 +242,7 @@ impl AppState {
                 recovery,
             })),
             waiting: Mutex::new(false),
+            reopened: AtomicBool::new(false),
             data_dir,
             method: RwLock::new(CaptureMethod {
                 available: false,
@@ -269,7 +280,7 @@ impl AppState {
 
     /// Stores a capture unless the user's ignore patterns refuse it.
     pub fn record(&self, captured: &Captured, source: Selection) -> Result<Recorded> {
-        let replaced = self.ready_to_write()?;
+        self.ready_to_write()?;
         let ignored = {
             let patterns = self.ignore.read().unwrap_or_else(|p| p.into_inner());
             crate::privacy::ignored(captured, &patterns)
@@ -278,10 +289,7 @@ impl AppState {
             return Ok(Recorded::Skipped(self.skipped(SkipReason::Ignored, None)));
         }
         let limits = Limits::from_settings(&self.settings());
-        let mut delta = self.history().record(captured, source, now_ms(), limits)?;
-        // Windows that showed the stand-in's empty history load the real one.
-        delta.cleared |= replaced;
-        Ok(Recorded::Stored(delta))
+        Ok(Recorded::Stored(self.history().record(captured, source, now_ms(), limits)?))
     }
 
     pub fn skipped(&self, reason: SkipReason, bytes: Option<u64>) -> Skipped {

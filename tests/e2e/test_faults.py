@@ -208,6 +208,11 @@ def test_a_read_only_data_dir_refuses_captures_visibly_and_saving_starts_once_it
     assert trove.proc.poll() is None
 
     subprocess.run(["mount", "-o", "remount,rw", small_disk], check=True)
+    # The first write is no capture: the history still comes back at once.
+    trove.tray.click("Pause capture")
+    wait_until(lambda: "kept from before" in labels(trove), what="the database to open and the tray to show it")
+    trove.tray.click("Pause capture")
+    wait_until(lambda: trove.tray.entry("Pause capture")["toggle_state"] == 0, what="capture to resume")
     clipboard.copy("saved once writable")
     wait_until(lambda: labels(trove)[:2] == ["saved once writable", "kept from before"],
                what="saving to start in the database that was there")

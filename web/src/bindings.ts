@@ -95,7 +95,8 @@ export type HistoryDelta = { added: Array<ClipSummary>,
  */
 updated: Array<ClipSummary>, removed: Array<number>, 
 /**
- * Everything unpinned was removed; reload rather than patch.
+ * Reload rather than patch: everything unpinned was removed, or the
+ * history was opened anew.
  */
 cleared: boolean, total: number, pinned: number, };
 
