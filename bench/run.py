@@ -238,17 +238,20 @@ window.__TAURI_INTERNALS__.invoke('plugin:event|listen',
 """
 
 SEARCH = """
-const [queries, rounds, done] = arguments;
+const [queries, limit, rounds, done] = arguments;
 (async () => {
   const times = [];
   for (let r = 0; r < rounds; r++) for (const [text, mode] of queries) {
     const t0 = performance.now();
-    await window.__TAURI_INTERNALS__.invoke('search_history', { query: { text, mode, limit: 200 } });
+    await window.__TAURI_INTERNALS__.invoke('search_history', { query: { text, mode, limit } });
     times.push(performance.now() - t0);
   }
   done(times);
 })().catch(e => done(String(e)));
 """
+# As many hits as Main asks for.
+with open(os.path.join(os.path.dirname(__file__), "..", "web", "src", "main.ts")) as f:
+    PAGE_SEARCH_LIMIT = int(re.search(r"const SEARCH_LIMIT = (\d+);", f.read())[1])
 QUERIES = [["deploy", "fuzzy"], ["srvr tkn", "fuzzy"], ["invoice budget", "exact"], ["'clip 4242:", "fuzzy"],
            ["zzzz", "fuzzy"], ["report", "exact"]]
 
@@ -313,7 +316,7 @@ def capture_copyq(app, root, display):
 def search_latency(binary, driver_url, data):
     window = TroveWindow(binary, driver_url, data)
     try:
-        times = window.driver.execute_async(SEARCH, QUERIES, 10)
+        times = window.driver.execute_async(SEARCH, QUERIES, PAGE_SEARCH_LIMIT, 10)
         assert isinstance(times, list), times
         return times
     finally:

@@ -29,7 +29,7 @@ const errorLine = byId("error");
 
 const ROW_HEIGHT = 44;
 const OVERSCAN = 6;
-const SEARCH_LIMIT = 500;
+const SEARCH_LIMIT = 200;
 const TYPING_MS = 50;
 const RESEARCH_MS = 150;
 
