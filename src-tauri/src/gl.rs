@@ -1,9 +1,9 @@
 //! Keeps GL drivers out of the long-lived core process on X11.
 //!
 //! The core never draws with GL: GTK paints its windows with cairo, and WebKit
-//! renders pages in its web process, which ends with its window. Yet both GDK and
-//! WebKit's UI side open a GL display when they start, which maps Mesa and LLVM
-//! (30 MB and more) into the core for the rest of its life.
+//! renders pages in its web process, which ends with its window. Yet GDK opens a
+//! GL display with the X display, and WebKit's UI side with its first web view,
+//! each mapping Mesa and LLVM (30 MB and more) into the core for the rest of its life.
 
 use std::ffi::{c_char, c_int, c_void};
 
@@ -26,7 +26,7 @@ pub fn keep_out_of_core() {
 fn hide_egl_drivers_from_this_process() {
     let saved = std::env::var_os(EGL_VENDORS);
     std::env::set_var(EGL_VENDORS, "/dev/null");
-    // SAFETY: libEGL.so.1 is already loaded (WebKit links it), so dlopen only takes
+    // SAFETY: libEGL.so.1 is already loaded (WebKit's libraries link it), so dlopen only takes
     // a reference; eglQueryString with no display is valid EGL 1.5 and returns a
     // static string or null.
     unsafe {
