@@ -7,13 +7,23 @@
   clipowner.py silent                 owns CLIPBOARD and never answers a
                                       request for it, as a hung app does;
                                       prints "owned".
+  clipowner.py burst GAP_MS TEXT ...  one program copying each TEXT in turn,
+                                      GAP_MS apart, each from a window of its
+                                      own that answers whoever asks even after
+                                      the next took over, as xclip does; prints
+                                      "started", and once another program owns
+                                      CLIPBOARD, the JSON list of the texts that
+                                      were asked for as UTF8_STRING, in order.
   clipowner.py paste-target           maps a focused window, waits for Ctrl+V
                                       typed into it, then reads CLIPBOARD the
                                       way an editor would and prints
                                       "pasted: <text>".
 """
 
+import json
+import select
 import sys
+import time
 
 from Xlib import X, Xatom, display
 from Xlib.protocol import event
@@ -69,6 +79,42 @@ def own(pairs):
         d.flush()
 
 
+def burst(gap_ms, texts):
+    d = display.Display()
+    root = d.screen().root
+    clipboard, targets_atom, utf8 = (d.intern_atom(n) for n in ("CLIPBOARD", "TARGETS", "UTF8_STRING"))
+    text_of, asked, last = {}, [], None
+    print("started", flush=True)
+    next_copy = time.monotonic()
+    while True:
+        if len(text_of) < len(texts) and time.monotonic() >= next_copy:
+            last = root.create_window(0, 0, 1, 1, 0, X.CopyFromParent)
+            text_of[last.id] = texts[len(text_of)].encode()
+            last.set_selection_owner(clipboard, X.CurrentTime)
+            d.flush()
+            next_copy += gap_ms / 1000
+        while d.pending_events():
+            e = d.next_event()
+            if e.type == X.SelectionClear and e.window == last and len(text_of) == len(texts):
+                print(json.dumps(asked), flush=True)
+                return
+            if e.type != X.SelectionRequest:
+                continue
+            prop = e.property or e.target
+            if e.target == targets_atom:
+                e.requestor.change_property(prop, Xatom.ATOM, 32, [targets_atom, utf8])
+            elif e.target == utf8:
+                e.requestor.change_property(prop, utf8, 8, text_of[e.owner.id])
+                asked.append(text_of[e.owner.id].decode())
+            else:
+                prop = X.NONE
+            e.requestor.send_event(event.SelectionNotify(
+                time=e.time, requestor=e.requestor, selection=e.selection, target=e.target, property=prop))
+            d.flush()
+        wait = max(0.0, next_copy - time.monotonic()) if len(text_of) < len(texts) else None
+        select.select([d], [], [], wait)
+
+
 def paste_target():
     d = display.Display()
     root = d.screen().root
@@ -102,6 +148,8 @@ if __name__ == "__main__":
         own(sys.argv[2:])
     elif sys.argv[1:2] == ["silent"]:
         silent()
+    elif sys.argv[1:2] == ["burst"]:
+        burst(float(sys.argv[2]), sys.argv[3:])
     elif sys.argv[1:2] == ["paste-target"]:
         paste_target()
     else:
