@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 /// Bumped whenever the on-disk layout changes; a newer database is refused.
 pub const SCHEMA_VERSION: u32 = 1;
 
-const CACHE_BYTES: u64 = 16 * 1024 * 1024;
+const CACHE_BYTES: u64 = 4 * 1024 * 1024;
 
 const MIB: u64 = 1024 * 1024;
 /// How long a held lock may take to be released before it counts as another
@@ -296,6 +296,8 @@ fn sled_config() -> sled::Config {
         .flush_every_ms(None)
         // sled would cache up to 1 GiB of pages; a history of 100 000 clips
         // then stays resident after one scan. Clips are read on demand.
+        // Whatever the cap, sled 0.34 also keeps each page whose last access
+        // still waits in its shard's queue (64 accesses × 256 shards).
         .cache_capacity(CACHE_BYTES)
 }
 
