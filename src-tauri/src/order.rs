@@ -23,6 +23,7 @@ struct Slot {
     id: u64,
     start: usize,
     end: usize,
+    kinds: u64,
     cut: bool,
     live: bool,
 }
@@ -33,6 +34,8 @@ pub struct Listed<'a> {
     pub id: u64,
     /// The head, or its first `HEAD_BYTES` when `cut`, through `search::fold_text`.
     pub head: &'a str,
+    /// `search::byte_kinds` of `head`.
+    pub kinds: u64,
     pub cut: bool,
 }
 
@@ -56,6 +59,7 @@ impl Order {
             id,
             start,
             end: self.heads.len(),
+            kinds: crate::search::byte_kinds(&self.heads.as_bytes()[start..]),
             cut: kept.len() < head.len(),
             live: true,
         });
@@ -108,6 +112,7 @@ impl Order {
             key: &slot.key,
             id: slot.id,
             head: &self.heads[slot.start..slot.end],
+            kinds: slot.kinds,
             cut: slot.cut,
         }
     }

@@ -104,6 +104,16 @@ impl Matcher {
         Ok((matcher, mode))
     }
 
+    /// The byte kinds (see `byte_kinds`) of every text this query matches.
+    pub fn needs(&self) -> u64 {
+        match self {
+            Matcher::Exact(finder) => byte_kinds(finder.needle()),
+            Matcher::Fuzzy(needle) => needle
+                .iter()
+                .fold(0, |kinds, w| kinds | byte_kinds(w.c.encode_utf8(&mut [0; 4]).as_bytes())),
+        }
+    }
+
     /// How well the query matches `folded`, without working out where.
     pub fn score(&self, folded: &str) -> Option<i64> {
         match self {
@@ -157,6 +167,19 @@ pub fn fold_text(text: &str) -> String {
     } else {
         text.chars().map(fold).collect()
     }
+}
+
+/// Which kinds of byte `bytes` holds, a bit for each: a text that lacks a
+/// kind its query holds cannot match it, which is cheaper to see than to search.
+pub fn byte_kinds(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0, |kinds, &b| {
+        let kind = match b {
+            b'a'..=b'z' => b - b'a',
+            b'0'..=b'9' => 26 + b - b'0',
+            _ => 36 + b % 28,
+        };
+        kinds | 1 << kind
+    })
 }
 
 fn find_char(hay: &str, from: usize, c: char) -> Option<usize> {
@@ -337,8 +360,9 @@ fn search_part<'a>(
 ) -> Result<(u64, Vec<Found>)> {
     let mut matched = 0;
     let mut found = Vec::new();
+    let needs = matcher.needs();
     for listed in part {
-        let mut score = matcher.score(listed.head);
+        let mut score = if listed.kinds & needs == needs { matcher.score(listed.head) } else { None };
         // A head cut in memory is read whole only when the kept part does not match.
         if score.is_none() && listed.cut {
             score = history.head(listed.key)?.and_then(|whole| matcher.score(&fold_text(&whole)));
@@ -464,6 +488,26 @@ mod tests {
         assert_eq!(m("écl", SearchMode::Fuzzy, "L'ÉCOLE").unwrap().ranges, [(2, 4), (5, 6)]);
         // The first complete match is tightened to the word that holds it all.
         assert_eq!(m("tkn", SearchMode::Fuzzy, "ticket token").unwrap().ranges, [(7, 8), (9, 10), (11, 12)]);
+    }
+
+    #[test]
+    fn a_text_that_matches_holds_every_byte_kind_of_its_query() {
+        let texts = ["Straße 12: naïve café", "a,b;c d-e", "😀 K\u{212A} İ", "zzz:zzz", "tab\there"];
+        let queries = ["str", "ß12", "naïve", "cafe", "😀", "k", "i̇", "z:z", ":", "b;c", "d-e", "b\th", "tab here"];
+        for text in texts {
+            let folded = fold_text(text);
+            for query in queries {
+                for mode in [SearchMode::Fuzzy, SearchMode::Exact] {
+                    let (matcher, _) = Matcher::new(query, mode).unwrap();
+                    if matcher.score(&folded).is_some() {
+                        let needs = matcher.needs();
+                        assert_eq!(byte_kinds(folded.as_bytes()) & needs, needs, "{query:?} {mode:?} in {text:?}");
+                    }
+                }
+            }
+        }
+        let (zzzz, _) = Matcher::new("zzzz", SearchMode::Fuzzy).unwrap();
+        assert_ne!(byte_kinds(fold_text("clip 1: a report").as_bytes()) & zzzz.needs(), zzzz.needs());
     }
 
     #[test]
