@@ -296,8 +296,8 @@ fn sled_config() -> sled::Config {
         .flush_every_ms(None)
         // sled would cache up to 1 GiB of pages; a history of 100 000 clips
         // then stays resident after one scan. Clips are read on demand.
-        // Whatever the cap, sled 0.34 also keeps each page whose last access
-        // still waits in its shard's queue (64 accesses × 256 shards).
+        // Whatever the cap, sled also keeps each page whose last access still
+        // waits in its shard's queue (vendor/sled/PATCHED.md).
         .cache_capacity(CACHE_BYTES)
 }
 
