@@ -65,18 +65,22 @@ def own(pairs):
         e = d.next_event()
         if e.type == X.SelectionClear:
             return
-        if e.type != X.SelectionRequest:
-            continue
-        prop = e.property or e.target
-        if e.target == targets_atom:
-            e.requestor.change_property(prop, Xatom.ATOM, 32, [targets_atom, *offered])
-        elif e.target in offered:
-            e.requestor.change_property(prop, e.target, 8, offered[e.target])
-        else:
-            prop = X.NONE
-        e.requestor.send_event(event.SelectionNotify(
-            time=e.time, requestor=e.requestor, selection=e.selection, target=e.target, property=prop))
-        d.flush()
+        if e.type == X.SelectionRequest:
+            answer(d, e, targets_atom, offered)
+
+
+def answer(d, e, targets_atom, offered):
+    """Answers SelectionRequest `e` from `offered` (target atom → bytes), TARGETS included."""
+    prop = e.property or e.target
+    if e.target == targets_atom:
+        e.requestor.change_property(prop, Xatom.ATOM, 32, [targets_atom, *offered])
+    elif e.target in offered:
+        e.requestor.change_property(prop, e.target, 8, offered[e.target])
+    else:
+        prop = X.NONE
+    e.requestor.send_event(event.SelectionNotify(
+        time=e.time, requestor=e.requestor, selection=e.selection, target=e.target, property=prop))
+    d.flush()
 
 
 def burst(gap_ms, texts):
@@ -100,17 +104,9 @@ def burst(gap_ms, texts):
                 return
             if e.type != X.SelectionRequest:
                 continue
-            prop = e.property or e.target
-            if e.target == targets_atom:
-                e.requestor.change_property(prop, Xatom.ATOM, 32, [targets_atom, utf8])
-            elif e.target == utf8:
-                e.requestor.change_property(prop, utf8, 8, text_of[e.owner.id])
+            if e.target == utf8:
                 asked.append(text_of[e.owner.id].decode())
-            else:
-                prop = X.NONE
-            e.requestor.send_event(event.SelectionNotify(
-                time=e.time, requestor=e.requestor, selection=e.selection, target=e.target, property=prop))
-            d.flush()
+            answer(d, e, targets_atom, {utf8: text_of[e.owner.id]})
         wait = max(0.0, next_copy - time.monotonic()) if len(text_of) < len(texts) else None
         select.select([d], [], [], wait)
 
