@@ -8,4 +8,53 @@ fn main() {
             .app_manifest(tauri_build::AppManifest::new().commands(commands.leak())),
     )
     .expect("tauri build step failed");
+    write_lazy_webkit_stubs();
+}
+
+/// Turns `src/lazy_webkit.symbols` into the tables and the assembly stubs that
+/// `src/lazy_webkit.rs` includes.
+fn write_lazy_webkit_stubs() {
+    const LIST: &str = "src/lazy_webkit.symbols";
+    println!("cargo:rerun-if-changed={LIST}");
+    let list = std::fs::read_to_string(LIST).expect("reading src/lazy_webkit.symbols");
+    let mut libraries = Vec::new();
+    let mut functions = Vec::new();
+    for line in list.lines().filter(|l| !l.trim().is_empty() && !l.starts_with('#')) {
+        match line.strip_prefix("    ") {
+            Some(function) => functions.push((libraries.len() - 1, function.trim())),
+            None => libraries.push(line.trim()),
+        }
+    }
+    let mut out = String::from("const LIBRARIES: [&std::ffi::CStr; ");
+    out += &format!("{}] = [\n", libraries.len());
+    for library in &libraries {
+        out += &format!("    c\"{library}\",\n");
+    }
+    out += &format!("];\n\nconst FUNCTIONS: [(usize, &std::ffi::CStr); {}] = [\n", functions.len());
+    for (library, function) in &functions {
+        out += &format!("    ({library}, c\"{function}\"),\n");
+    }
+    out += "];\n\nstd::arch::global_asm!(\n    \".pushsection .text.trove_lazy_webkit,\\\"ax\\\",@progbits\",\n";
+    for (index, (_, function)) in functions.iter().enumerate() {
+        let offset = index * 8;
+        for line in [
+            format!(".globl {function}"),
+            format!(".hidden {function}"),
+            format!(".type {function},@function"),
+            ".p2align 4".to_string(),
+            format!("{function}:"),
+            format!("mov r11, qword ptr [rip + {{slots}} + {offset}]"),
+            "test r11, r11".to_string(),
+            "jz 2f".to_string(),
+            "jmp r11".to_string(),
+            format!("2: mov r11d, {index}"),
+            "jmp trove_lazy_webkit_miss".to_string(),
+            format!(".size {function}, . - {function}"),
+        ] {
+            out += &format!("    \"{line}\",\n");
+        }
+    }
+    out += "    \".popsection\",\n    slots = sym SLOTS,\n);\n";
+    let path = std::path::Path::new(&std::env::var("OUT_DIR").unwrap()).join("lazy_webkit.rs");
+    std::fs::write(path, out).expect("writing lazy_webkit.rs");
 }

@@ -26,9 +26,9 @@ pub fn keep_out_of_core() {
 fn hide_egl_drivers_from_this_process() {
     let saved = std::env::var_os(EGL_VENDORS);
     std::env::set_var(EGL_VENDORS, "/dev/null");
-    // SAFETY: libEGL.so.1 is already loaded (WebKit's libraries link it), so dlopen only takes
-    // a reference; eglQueryString with no display is valid EGL 1.5 and returns a
-    // static string or null.
+    // SAFETY: libEGL.so.1 is libglvnd's dispatch library, which WebKit links and
+    // which stays loaded for it; eglQueryString with no display is valid EGL 1.5
+    // and returns a static string or null.
     unsafe {
         let lib = libc::dlopen(c"libEGL.so.1".as_ptr(), libc::RTLD_NOW);
         if !lib.is_null() {

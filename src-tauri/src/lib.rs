@@ -16,6 +16,7 @@ mod idle;
 mod order;
 mod instance;
 mod launch;
+mod lazy_webkit;
 pub mod permissions;
 pub mod privacy;
 pub mod search;

@@ -94,6 +94,7 @@ pub fn show<R: Runtime>(app: &AppHandle<R>, window: AppWindow) -> Result<()> {
         existing.set_focus().map_err(err)?;
         return Ok(());
     }
+    crate::lazy_webkit::load().map_err(Error::Window)?;
     let spec = window.spec();
     // The page starts in the right theme, even windows that may not read settings.
     let theme = serde_json::json!(app.state::<AppState>().settings().theme);

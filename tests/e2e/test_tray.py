@@ -26,7 +26,13 @@ def test_starts_with_a_tray_menu_and_no_window(launch):
     assert (pause["toggle_type"], pause["toggle_state"]) == ("checkmark", 0)
     assert trove.windows() == {}
     assert web_processes(trove.pid) == []
+    assert not webkit_loaded(trove.pid), "WebKit must wait for the first window"
     assert trove.proc.poll() is None
+
+
+def webkit_loaded(pid):
+    with open(f"/proc/{pid}/maps") as f:
+        return "libwebkit2gtk" in f.read()
 
 
 def test_tray_opens_each_window_once_and_closing_destroys_it(launch, desktop):
@@ -36,6 +42,7 @@ def test_tray_opens_each_window_once_and_closing_destroys_it(launch, desktop):
     trove.tray.click("About Trove")
     wait_until(lambda: desktop.x11.viewable(trove.pid, "About Trove"), what="About to map")
     wait_until(lambda: len(web_processes(trove.pid)) >= 2, what="a web process per window")
+    assert webkit_loaded(trove.pid)
 
     # A second request reuses the window.
     trove.tray.click("Settings…")
