@@ -1,8 +1,8 @@
 //! Loads WebKitGTK, JavaScriptCore and libsoup when the first window needs them.
 //!
 //! Linked the usual way, the dynamic loader maps and binds WebKit before `main`:
-//! about 110 ms of symbol lookups at every start, and some 14 MB of its relocated
-//! data kept for the life of a process that mostly sits in the tray. So the
+//! about 110 ms of symbol lookups at every start, and 30 MB more memory (PSS)
+//! for the life of a process that mostly sits in the tray. So the
 //! build links none of the three (see `.cargo/config.toml`); in their place,
 //! every function of theirs that the code calls (`lazy_webkit.symbols`) is a
 //! stub here. A stub jumps through its slot; an empty slot sends it to `load`
