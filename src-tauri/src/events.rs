@@ -4,7 +4,7 @@
 use crate::history::HistoryDelta;
 use crate::settings::Settings;
 use crate::state::CaptureState;
-use crate::{shortcut, tray, windows};
+use crate::{tray, windows};
 use tauri::{AppHandle, Emitter, Runtime};
 
 pub const SETTINGS_CHANGED: &str = "settings://changed";
@@ -13,19 +13,19 @@ pub const HISTORY_CHANGED: &str = "history://changed";
 
 pub fn settings_changed<R: Runtime>(app: &AppHandle<R>, settings: &Settings) {
     emit(app, SETTINGS_CHANGED, settings);
-    tray::show_shortcut(app, shortcut::active(app).as_deref());
+    tray::refresh(app);
     windows::retention_changed(app);
 }
 
 pub fn capture_state<R: Runtime>(app: &AppHandle<R>, state: CaptureState) {
-    tray::show_capture_state(app, &state);
+    tray::refresh(app);
     emit(app, CAPTURE_STATE, state);
 }
 
 /// Sent only after the change is on disk (the history flushes before returning).
 pub fn history_changed<R: Runtime>(app: &AppHandle<R>, delta: &HistoryDelta) {
     emit(app, HISTORY_CHANGED, delta);
-    tray::show_recent(app);
+    tray::refresh(app);
 }
 
 fn emit<R: Runtime, T: serde::Serialize + Clone>(app: &AppHandle<R>, event: &str, payload: T) {

@@ -50,12 +50,13 @@ def desktop():
 class Trove:
     """A Trove process started directly, as a user or autostart would."""
 
-    def __init__(self, desktop, data_dir, args, name):
+    def __init__(self, desktop, data_dir, args, name, env=None):
         self.desktop, self.data_dir = desktop, data_dir
         self.log_path = os.path.join(ARTIFACTS, f"{name}.log")
         log = open(self.log_path, "wb")
         self.proc = subprocess.Popen([TROVE_BIN, "--data-dir", data_dir, *args],
-                                     stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+                                     stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                     env=dict(os.environ, **(env or {})))
         self.pid = self.proc.pid
         self._tray = None
 
@@ -91,8 +92,8 @@ def data_dir(desktop, request):
 def launch(desktop, data_dir, request):
     started = []
 
-    def start(*args, data=None):
-        proc = Trove(desktop, data or data_dir, args, f"{request.node.name}-{len(started)}")
+    def start(*args, data=None, env=None):
+        proc = Trove(desktop, data or data_dir, args, f"{request.node.name}-{len(started)}", env)
         started.append(proc)
         return proc
 
@@ -118,6 +119,18 @@ class TauriDriver:
     def stop(self):
         self.proc.terminate()
         self.proc.wait(10)
+
+
+@pytest.fixture
+def private_bus():
+    """A session bus of the test's own, for a panel that comes and goes."""
+    proc = subprocess.Popen(["dbus-daemon", "--session", "--nofork", "--print-address=1"],
+                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    address = proc.stdout.readline().decode().strip()
+    assert address, "dbus-daemon did not report its address"
+    yield address
+    proc.terminate()
+    proc.wait(10)
 
 
 @pytest.fixture(scope="session")

@@ -122,8 +122,13 @@ class TrayItem:
 class StatusNotifierWatcher:
     """Owns org.kde.StatusNotifierWatcher on the session bus, as a desktop panel does."""
 
-    def __init__(self):
-        self.conn = Gio.bus_get_sync(Gio.BusType.SESSION, None)
+    def __init__(self, address=None):
+        """On the test's session bus, or on the bus at `address` with a connection of its own."""
+        if address is None:
+            self.conn = Gio.bus_get_sync(Gio.BusType.SESSION, None)
+        else:
+            flags = Gio.DBusConnectionFlags.AUTHENTICATION_CLIENT | Gio.DBusConnectionFlags.MESSAGE_BUS_CONNECTION
+            self.conn = Gio.DBusConnection.new_for_address_sync(address, flags, None, None)
         self.items = []
         self._lock = threading.Lock()
         ready = threading.Event()
@@ -145,6 +150,11 @@ class StatusNotifierWatcher:
         self._loop = GLib.MainLoop(ctx)
         ready.set()
         self._loop.run()
+
+    def stop(self):
+        """Leaves the bus, as a panel that quits or crashes does."""
+        self._loop.quit()
+        self.conn.close_sync(None)
 
     def _on_call(self, conn, sender, _path, _iface, method, params, invocation):
         if method == "RegisterStatusNotifierItem":

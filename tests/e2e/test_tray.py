@@ -7,7 +7,7 @@ import subprocess
 import pytest
 
 from conftest import TROVE_BIN
-from desktop import wait_until, web_processes
+from desktop import StatusNotifierWatcher, wait_until, web_processes
 
 MENU = ["No clips yet", "", "Show history (Ctrl+Shift+V)", "Pause capture", "Clear history…", "", "Settings…",
         "About Trove", "", "Quit"]
@@ -26,13 +26,43 @@ def test_starts_with_a_tray_menu_and_no_window(launch):
     assert (pause["toggle_type"], pause["toggle_state"]) == ("checkmark", 0)
     assert trove.windows() == {}
     assert web_processes(trove.pid) == []
-    assert not webkit_loaded(trove.pid), "WebKit must wait for the first window"
+    assert not mapped(trove.pid, "libwebkit2gtk"), "WebKit must wait for the first window"
+    assert not mapped(trove.pid, "libayatana-appindicator"), "a panel with a watcher needs no GTK indicator"
     assert trove.proc.poll() is None
 
 
-def webkit_loaded(pid):
+def mapped(pid, library):
     with open(f"/proc/{pid}/maps") as f:
-        return "libwebkit2gtk" in f.read()
+        return library in f.read()
+
+
+def test_a_panel_that_starts_after_trove_still_gets_the_tray(launch, private_bus):
+    trove = launch(env={"DBUS_SESSION_BUS_ADDRESS": private_bus})
+    wait_until(lambda: "no StatusNotifierWatcher yet" in trove.log(), what="Trove to find no panel")
+    assert mapped(trove.pid, "libayatana-appindicator")
+    panel = StatusNotifierWatcher(private_bus)
+    try:
+        tray = panel.item_of(trove.pid)
+        assert labels(tray) == MENU
+        tray.click("Pause capture")
+        wait_until(lambda: tray.entry("Pause capture")["toggle_state"] == 1, what="the check mark")
+    finally:
+        panel.stop()
+
+
+def test_the_tray_comes_back_when_the_panel_restarts(launch, private_bus):
+    panel = StatusNotifierWatcher(private_bus)
+    trove = launch(env={"DBUS_SESSION_BUS_ADDRESS": private_bus})
+    panel.item_of(trove.pid)
+    panel.stop()
+    restarted = StatusNotifierWatcher(private_bus)
+    try:
+        tray = restarted.item_of(trove.pid)
+        assert labels(tray) == MENU
+        tray.click("Pause capture")
+        wait_until(lambda: tray.entry("Pause capture")["toggle_state"] == 1, what="the check mark")
+    finally:
+        restarted.stop()
 
 
 def test_tray_opens_each_window_once_and_closing_destroys_it(launch, desktop):
@@ -42,7 +72,7 @@ def test_tray_opens_each_window_once_and_closing_destroys_it(launch, desktop):
     trove.tray.click("About Trove")
     wait_until(lambda: desktop.x11.viewable(trove.pid, "About Trove"), what="About to map")
     wait_until(lambda: len(web_processes(trove.pid)) >= 2, what="a web process per window")
-    assert webkit_loaded(trove.pid)
+    assert mapped(trove.pid, "libwebkit2gtk")
 
     # A second request reuses the window.
     trove.tray.click("Settings…")

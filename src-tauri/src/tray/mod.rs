@@ -1,0 +1,115 @@
+//! The tray icon and its menu: the app's only permanent surface.
+
+mod indicator;
+mod menu;
+mod status_notifier;
+
+use crate::state::AppState;
+use crate::windows::{self, AppWindow};
+use crate::{actions, error::Error, error::Result, shortcut};
+use indicator::Indicator;
+use menu::{Action, Contents, Menu, RECENT_ITEMS};
+use status_notifier::StatusNotifier;
+use std::sync::atomic::{AtomicBool, Ordering};
+use tauri::{AppHandle, Manager, Runtime};
+
+const ICON_PNG: &[u8] = include_bytes!("../../../icons/tray.png");
+
+enum Surface<R: Runtime> {
+    StatusNotifier(StatusNotifier),
+    Indicator(Indicator<R>),
+}
+
+struct Tray<R: Runtime> {
+    surface: Surface<R>,
+    /// A refresh is queued on the main thread.
+    stale: AtomicBool,
+}
+
+pub fn create<R: Runtime>(app: &AppHandle<R>) -> Result<()> {
+    let menu = Menu::new(&contents(app)?);
+    let handle = app.clone();
+    let on_click = move |action| perform(&handle, action);
+    let surface = match StatusNotifier::start(menu.clone(), ICON_PNG, on_click.clone()) {
+        Ok(Some(item)) => Surface::StatusNotifier(item),
+        found => {
+            match found {
+                Ok(_) => log::info!("no StatusNotifierWatcher yet: the tray goes through libayatana-appindicator"),
+                Err(e) => log::warn!("{e}: the tray goes through libayatana-appindicator"),
+            }
+            let indicator = Indicator::start(app, menu, ICON_PNG, on_click);
+            Surface::Indicator(indicator.map_err(|e| Error::Window(format!("tray: {e}")))?)
+        }
+    };
+    app.manage(Tray { surface, stale: AtomicBool::new(false) });
+    Ok(())
+}
+
+/// Brings the menu up to date with the core's state. A burst of changes costs
+/// one rebuild: later calls find one already queued on the main thread.
+pub fn refresh<R: Runtime>(app: &AppHandle<R>) {
+    match app.try_state::<Tray<R>>() {
+        Some(tray) if !tray.stale.swap(true, Ordering::SeqCst) => {}
+        _ => return,
+    }
+    let handle = app.clone();
+    let queued = app.run_on_main_thread(move || {
+        let tray = handle.state::<Tray<R>>();
+        tray.stale.store(false, Ordering::SeqCst);
+        let menu = match contents(&handle) {
+            Ok(contents) => Menu::new(&contents),
+            Err(e) => return log::error!("cannot update the tray: {e}"),
+        };
+        match &tray.surface {
+            Surface::StatusNotifier(item) => item.update(menu),
+            Surface::Indicator(indicator) => {
+                if let Err(e) = indicator.update(menu) {
+                    log::error!("cannot update the tray: {e}");
+                }
+            }
+        }
+    });
+    if let Err(e) = queued {
+        log::error!("cannot update the tray: {e}");
+    }
+}
+
+fn contents<R: Runtime>(app: &AppHandle<R>) -> Result<Contents> {
+    let state = app.state::<AppState>();
+    let capture = state.capture_state()?;
+    let mut notices = Vec::new();
+    if let Some(recovery) = state.recovery() {
+        notices.push(format!("⚠ Unreadable history moved to {}", recovery.moved_to));
+    }
+    if let Some(error) = &capture.save_error {
+        notices.push(format!("⚠ Clips are not being saved: {error}"));
+    }
+    let recent = state.history().recent(RECENT_ITEMS).unwrap_or_else(|e| {
+        log::error!("cannot read recent clips for the tray: {e}");
+        Vec::new()
+    });
+    Ok(Contents {
+        notices,
+        recent: recent.into_iter().map(|c| (c.id, c.preview)).collect(),
+        shortcut: shortcut::active(app),
+        paused: capture.paused,
+    })
+}
+
+fn perform<R: Runtime>(app: &AppHandle<R>, action: Action) {
+    let result = match action {
+        Action::Copy(clip) => actions::copy_clip(app, clip).map(drop),
+        Action::Show => windows::show(app, AppWindow::Main),
+        Action::TogglePause => actions::toggle_capture(app).map(drop),
+        Action::Clear => actions::clear_history(app).map(drop),
+        Action::Settings => windows::show(app, AppWindow::Settings),
+        Action::About => windows::show(app, AppWindow::About),
+        Action::Quit => {
+            actions::quit(app);
+            Ok(())
+        }
+    };
+    if let Err(e) = result {
+        log::error!("tray action {action:?} failed: {e}");
+    }
+}
