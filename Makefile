@@ -78,5 +78,6 @@ bench: release deps-test
 	@dpkg-query -W copyq >/dev/null 2>&1 || sudo_cmd=$$([ "$$(id -u)" -eq 0 ] || echo sudo); \
 	  dpkg-query -W copyq >/dev/null 2>&1 || $$sudo_cmd apt-get install -y -qq copyq
 	$(CARGO) build --release --locked --example seed_history
-	BENCH_SEED=$(abspath target/release/examples/seed_history) \
+	mkdir -p $(ARTIFACTS)/bench
+	BENCH_SEED=$(abspath target/release/examples/seed_history) TROVE_ARTIFACTS=$(abspath $(ARTIFACTS))/bench \
 	  dbus-run-session -- $(PYTHON) bench/run.py $(RELEASE_BIN)
