@@ -27,7 +27,7 @@ struct Tray<R: Runtime> {
 }
 
 pub fn create<R: Runtime>(app: &AppHandle<R>) -> Result<()> {
-    let menu = Menu::new(&contents(app)?);
+    let menu = Menu::new(&contents(app));
     let handle = app.clone();
     let on_click = move |action| perform(&handle, action);
     let surface = match StatusNotifier::start(menu.clone(), ICON_PNG, on_click.clone()) {
@@ -56,10 +56,7 @@ pub fn refresh<R: Runtime>(app: &AppHandle<R>) {
     let queued = app.run_on_main_thread(move || {
         let tray = handle.state::<Tray<R>>();
         tray.stale.store(false, Ordering::SeqCst);
-        let menu = match contents(&handle) {
-            Ok(contents) => Menu::new(&contents),
-            Err(e) => return log::error!("cannot update the tray: {e}"),
-        };
+        let menu = Menu::new(&contents(&handle));
         match &tray.surface {
             Surface::StatusNotifier(item) => item.update(menu),
             Surface::Indicator(indicator) => {
@@ -74,26 +71,35 @@ pub fn refresh<R: Runtime>(app: &AppHandle<R>) {
     }
 }
 
-fn contents<R: Runtime>(app: &AppHandle<R>) -> Result<Contents> {
+/// What the menu shows now. What cannot be read becomes a notice in the menu.
+fn contents<R: Runtime>(app: &AppHandle<R>) -> Contents {
     let state = app.state::<AppState>();
-    let capture = state.capture_state()?;
     let mut notices = Vec::new();
     if let Some(recovery) = state.recovery() {
         notices.push(format!("⚠ Unreadable history moved to {}", recovery.moved_to));
     }
-    if let Some(error) = &capture.save_error {
-        notices.push(format!("⚠ Clips are not being saved: {error}"));
-    }
+    let paused = match state.capture_state() {
+        Ok(capture) => {
+            if let Some(error) = &capture.save_error {
+                notices.push(format!("⚠ Clips are not being saved: {error}"));
+            }
+            capture.paused
+        }
+        Err(e) => {
+            notices.push(format!("⚠ Cannot read whether capture is paused: {e}"));
+            false
+        }
+    };
     let recent = state.history().recent(RECENT_ITEMS).unwrap_or_else(|e| {
         log::error!("cannot read recent clips for the tray: {e}");
         Vec::new()
     });
-    Ok(Contents {
+    Contents {
         notices,
         recent: recent.into_iter().map(|c| (c.id, c.preview)).collect(),
         shortcut: shortcut::active(app),
-        paused: capture.paused,
-    })
+        paused,
+    }
 }
 
 fn perform<R: Runtime>(app: &AppHandle<R>, action: Action) {
