@@ -191,10 +191,7 @@ impl Shared {
     fn call(&self, iface: &str, method: &str, params: &Variant, invocation: DBusMethodInvocation) {
         // GDBus has checked the arguments against INTERFACES before this runs.
         let reply = match (iface, method) {
-            (ITEM_IFACE, "Activate") => {
-                invocation.return_value(None);
-                return (self.on_click)(Action::Show);
-            }
+            (ITEM_IFACE, "Activate") => return self.reply_then_do(invocation, None, vec![Action::Show]),
             (ITEM_IFACE, _) => None,
             (_, "GetLayout") => params.get::<(i32, i32, Vec<String>)>().and_then(|(parent, depth, _)| {
                 let published = self.published();
@@ -218,11 +215,8 @@ impl Shared {
             }),
             (_, "Event") => {
                 let event = params.get::<(i32, String, Variant, u32)>();
-                invocation.return_value(None);
-                if let Some((id, kind, _, _)) = event {
-                    self.clicked(id, &kind);
-                }
-                return;
+                let actions = event.and_then(|(id, kind, _, _)| self.clicked(id, &kind)).into_iter().collect();
+                return self.reply_then_do(invocation, None, actions);
             }
             (_, "EventGroup") => {
                 let events = params.get::<(Vec<(i32, String, Variant, u32)>,)>().map(|(e,)| e).unwrap_or_default();
@@ -230,11 +224,8 @@ impl Shared {
                     let published = self.published();
                     events.iter().map(|e| e.0).filter(|&id| published.menu.find(id).is_none()).collect()
                 };
-                invocation.return_value(Some(&(unknown,).to_variant()));
-                for (id, kind, _, _) in events {
-                    self.clicked(id, &kind);
-                }
-                return;
+                let actions = events.iter().filter_map(|(id, kind, _, _)| self.clicked(*id, kind)).collect();
+                return self.reply_then_do(invocation, Some((unknown,).to_variant()), actions);
             }
             (_, "AboutToShow") => Some((false,).to_variant()),
             (_, "AboutToShowGroup") => Some((Vec::<i32>::new(), Vec::<i32>::new()).to_variant()),
@@ -247,14 +238,25 @@ impl Shared {
         }
     }
 
-    fn clicked(&self, id: i32, kind: &str) {
-        if kind != "clicked" {
-            return;
+    /// What a menu event asks for: only a click on an entry that does something.
+    fn clicked(&self, id: i32, kind: &str) -> Option<Action> {
+        let action = self.published().menu.action(id).filter(|_| kind == "clicked");
+        if action.is_none() {
+            log::debug!("tray event {kind:?} on entry {id}, which does nothing");
         }
-        let action = self.published().menu.action(id);
-        match action {
-            Some(action) => (self.on_click)(action),
-            None => log::debug!("tray click on entry {id}, which does nothing now"),
+        action
+    }
+
+    /// Replies, waits until the reply has left, then acts: the action may be Quit,
+    /// and a panel must not be left waiting on a process that has gone.
+    fn reply_then_do(&self, invocation: DBusMethodInvocation, reply: Option<Variant>, actions: Vec<Action>) {
+        let conn = invocation.connection();
+        invocation.return_value(reply.as_ref());
+        if let Err(e) = conn.flush_sync(gio::Cancellable::NONE) {
+            log::warn!("cannot send the tray's reply: {e}");
+        }
+        for action in actions {
+            (self.on_click)(action);
         }
     }
 
