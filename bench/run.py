@@ -247,15 +247,15 @@ const [queries, limit, rounds, done] = arguments;
   const times = [];
   for (let r = 0; r < rounds; r++) for (const [text, mode] of queries) {
     const t0 = performance.now();
-    await window.__TAURI_INTERNALS__.invoke('search_history', { query: { text, mode, limit } });
+    await window.__TAURI_INTERNALS__.invoke('search_history', { query: { text, mode, offset: 0, limit } });
     times.push(performance.now() - t0);
   }
   done(times);
 })().catch(e => done(String(e)));
 """
-# As many hits as Main asks for.
+# As many hits as Main asks for at once.
 with open(os.path.join(os.path.dirname(__file__), "..", "web", "src", "main.ts")) as f:
-    PAGE_SEARCH_LIMIT = int(re.search(r"const SEARCH_LIMIT = (\d+);", f.read())[1])
+    PAGE_SEARCH_LIMIT = int(re.search(r"const SEARCH_PAGE = (\d+);", f.read())[1])
 QUERIES = [["deploy", "fuzzy"], ["srvr tkn", "fuzzy"], ["invoice budget", "exact"], ["'clip 4242:", "fuzzy"],
            ["zzzz", "fuzzy"], ["report", "exact"]]
 
@@ -337,15 +337,16 @@ def idle_pss_with(app, home, data=None):
 
 
 def copyq_with_clips(app, root, count):
-    """A CopyQ home holding `count` clips added through its CLI, spread over as
-    many tabs as its per-tab limit needs."""
+    """A CopyQ home holding Trove's `count` seeded clips, the same texts added
+    through its CLI, spread over as many tabs as its per-tab limit needs."""
     home = tempfile.mkdtemp(dir=root)
     app.start(home)
     app.wait_ready()
     tabs = [f"bench{t}" for t in range(-(-count // COPYQ_TAB_MAX))]
+    texts = subprocess.run([SEED, "--texts", str(count)], check=True, capture_output=True).stdout.decode().splitlines()
     for first in range(0, count, 1000):
         tab = tabs[first // COPYQ_TAB_MAX]
-        app._cli("tab", tab, "add", *(f"clip {i}: copied text number {i}" for i in range(first, min(first + 1000, count))))
+        app._cli("tab", tab, "add", *texts[first:first + 1000])
     wait_until(lambda: sum(int(app._cli("tab", tab, "count").stdout or 0) for tab in tabs) >= count, 300,
                "CopyQ to hold every clip")
     app.stop()

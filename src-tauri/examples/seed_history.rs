@@ -1,7 +1,11 @@
 //! `seed_history DATA_DIR COUNT [RETAIN_SECS]`: fills a Trove data dir with
 //! COUNT distinct text clips through Trove's own store, as that many captures
 //! would, and allows a history that large. For `make bench`.
+//!
+//! `seed_history --texts COUNT`: prints those texts instead, one per line, for
+//! filling another clipboard manager with the same clips.
 
+use std::io::Write;
 use trove_lib::clip::{Captured, Selection};
 
 #[path = "../benches/support/sample.rs"]
@@ -9,8 +13,16 @@ mod sample;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
-    let usage = "usage: seed_history DATA_DIR COUNT [RETAIN_SECS]";
+    let usage = "usage: seed_history DATA_DIR COUNT [RETAIN_SECS] | seed_history --texts COUNT";
     let dir = args.next().ok_or(usage)?;
+    if dir == "--texts" {
+        let count: u64 = args.next().ok_or(usage)?.parse()?;
+        let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+        for i in 0..count {
+            writeln!(out, "{}", sample::text(i))?;
+        }
+        return Ok(out.flush()?);
+    }
     let count: u64 = args.next().ok_or(usage)?.parse()?;
     let state = trove_lib::state::AppState::open(dir.into())?;
     let mut settings = state.settings();
