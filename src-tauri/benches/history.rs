@@ -55,7 +55,8 @@ fn search_large(c: &mut Criterion) {
         let query = SearchQuery {
             text: text.into(),
             mode,
-            limit: 200,
+            offset: 0,
+            limit: 50,
         };
         c.bench_function(&format!("search {LARGE} clips: {mode:?} {text:?}"), |b| {
             b.iter(|| search(&history, black_box(&query)).unwrap())

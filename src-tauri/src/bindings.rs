@@ -64,6 +64,7 @@ fn render() -> String {
         events::CAPTURE_STATE,
         events::HISTORY_CHANGED,
     );
+    out += &format!("\n/** The most hits one `search_history` returns. */\nexport const SEARCH_LIMIT_MAX = {};\n", crate::search::LIMIT_MAX);
     out
 }
 

@@ -27,6 +27,8 @@ pub enum SearchMode {
 pub struct SearchQuery {
     pub text: String,
     pub mode: SearchMode,
+    /// How many of the best hits to skip: a page of `limit` hits starts after them.
+    pub offset: u32,
     pub limit: u32,
 }
 
@@ -43,7 +45,7 @@ pub struct SearchHit {
 pub struct SearchResult {
     /// The mode actually used (the `'` prefix forces exact).
     pub mode: SearchMode,
-    /// How many clips match; `hits` holds the best `limit` of them.
+    /// How many clips match; `hits` holds the query's page of them, best first.
     pub matched: u64,
     pub hits: Vec<SearchHit>,
 }
@@ -210,7 +212,11 @@ fn word_start(hay: &str, at: usize) -> bool {
 }
 
 fn word_end(hay: &str, end: usize) -> bool {
-    hay[end..].chars().next().is_none_or(|c| !c.is_alphanumeric())
+    match hay.as_bytes().get(end) {
+        None => true,
+        Some(b) if b.is_ascii() => !b.is_ascii_alphanumeric(),
+        Some(_) => hay[end..].chars().next().is_none_or(|c| !c.is_alphanumeric()),
+    }
 }
 
 // A fuzzy match scores for each character, more where it starts a word or
@@ -399,7 +405,9 @@ fn search_in_parts(history: &History, query: &SearchQuery, parts: usize) -> Resu
         ));
     }
     let (matcher, mode) = Matcher::new(&query.text, query.mode)?;
-    let limit = query.limit as usize;
+    let offset = query.offset as usize;
+    // The page's hits are known once the best `limit` up to its end are.
+    let limit = offset + query.limit as usize;
     let (matched, mut found) = history.with_order(|order| {
         std::thread::scope(|scope| {
             let mut parts = order.in_parts(parts);
@@ -418,8 +426,8 @@ fn search_in_parts(history: &History, query: &SearchQuery, parts: usize) -> Resu
     })?;
     keep_best(&mut found, limit);
     found.sort_unstable_by(best_first);
-    let mut hits = Vec::with_capacity(found.len());
-    for Found { key, id, .. } in found {
+    let mut hits = Vec::with_capacity(found.len().saturating_sub(offset));
+    for Found { key, id, .. } in found.into_iter().skip(offset) {
         // A clip moved or deleted since the scan is left out; its change event follows.
         let (Some(head), Some(clip)) = (history.head(&key)?, history.summary_of(id)?) else {
             continue;
@@ -581,6 +589,7 @@ mod history_tests {
             let q = SearchQuery {
                 text: text.into(),
                 mode,
+                offset: 0,
                 limit: 10,
             };
             let r = search(&history, &q).unwrap();
@@ -596,16 +605,28 @@ mod history_tests {
         assert_eq!(fuzzy[2], "grocery list: milk");
         assert_eq!(run("'gcm", SearchMode::Fuzzy).0, 0);
         assert_eq!(run("nothing like it", SearchMode::Fuzzy).0, 0);
-        let limited = search(&history, &SearchQuery { text: "t".into(), mode: SearchMode::Exact, limit: 1 }).unwrap();
+        let page = |text: &str, mode, offset, limit| {
+            search(&history, &SearchQuery { text: text.into(), mode, offset, limit }).unwrap()
+        };
+        let limited = page("t", SearchMode::Exact, 0, 1);
         assert_eq!((limited.matched, limited.hits.len()), (4, 1));
-        for (text, mode, limit) in [("t", SearchMode::Exact, 3), ("gcm", SearchMode::Fuzzy, 2), ("i", SearchMode::Fuzzy, 10)] {
-            let query = SearchQuery { text: text.into(), mode, limit };
+        // Pages follow on from each other, in the order of one search asked for them all.
+        for (text, mode) in [("t", SearchMode::Exact), ("i", SearchMode::Fuzzy)] {
+            let all = page(text, mode, 0, 10).hits;
+            let paged: Vec<_> = (0..5).flat_map(|offset| page(text, mode, offset, 1).hits).collect();
+            assert_eq!(paged, all, "{text:?}");
+            assert!(page(text, mode, 5, 10).hits.is_empty());
+        }
+        for (text, mode, offset, limit) in
+            [("t", SearchMode::Exact, 0, 3), ("gcm", SearchMode::Fuzzy, 1, 2), ("i", SearchMode::Fuzzy, 0, 10)]
+        {
+            let query = SearchQuery { text: text.into(), mode, offset, limit };
             let whole = search_in_parts(&history, &query, 1).unwrap();
             for parts in 2..=5 {
                 assert_eq!(search_in_parts(&history, &query, parts).unwrap(), whole, "{text:?} in {parts} parts");
             }
         }
-        let bad = SearchQuery { text: "x".into(), mode: SearchMode::Exact, limit: 0 };
+        let bad = SearchQuery { text: "x".into(), mode: SearchMode::Exact, offset: 0, limit: 0 };
         assert!(search(&history, &bad).unwrap_err().to_string().starts_with("query.limit"));
     }
 
@@ -619,7 +640,7 @@ mod history_tests {
         history.record(&Captured::text(long), Selection::Clipboard, 1, limits).unwrap();
         history.record(&Captured::text("short needle"), Selection::Clipboard, 2, limits).unwrap();
         for mode in [SearchMode::Exact, SearchMode::Fuzzy] {
-            let found = search(&history, &SearchQuery { text: "needle at".into(), mode, limit: 10 }).unwrap();
+            let found = search(&history, &SearchQuery { text: "needle at".into(), mode, offset: 0, limit: 10 }).unwrap();
             assert_eq!(found.matched, 1, "{mode:?}");
             let hit = &found.hits[0];
             let [a, b] = hit.highlights[0];

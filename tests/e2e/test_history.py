@@ -213,9 +213,9 @@ def test_search_is_fuzzy_or_exact_and_enter_copies_back(webdriver, desktop, clip
     for text in ["git commit -m fix", "grocery list: milk", "git checkout main", "unrelated"]:
         clipboard.copy(text)
     wait_for_total(driver, 4)
-    found = driver.invoke("search_history", {"query": {"text": "gco", "mode": "fuzzy", "limit": 50}})
+    found = driver.invoke("search_history", {"query": {"text": "gco", "mode": "fuzzy", "offset": 0, "limit": 50}})
     assert {h["clip"]["preview"] for h in found["hits"]} == {"git checkout main", "git commit -m fix"}
-    exact = driver.invoke("search_history", {"query": {"text": "'LIST", "mode": "fuzzy", "limit": 50}})
+    exact = driver.invoke("search_history", {"query": {"text": "'LIST", "mode": "fuzzy", "offset": 0, "limit": 50}})
     assert [h["clip"]["preview"] for h in exact["hits"]] == ["grocery list: milk"]
 
     key(desktop, driver.pid, "Trove", "g", "c", "o")
@@ -233,6 +233,35 @@ def test_search_is_fuzzy_or_exact_and_enter_copies_back(webdriver, desktop, clip
     assert clipboard.paste() == b"git checkout main"
     assert previews(driver)[0] == "git checkout main"
     assert page(driver)["total"] == 4, "copying back must not add a clip"
+
+
+def test_search_hits_load_page_by_page_as_the_list_scrolls(webdriver, desktop, clipboard):
+    driver = webdriver
+    texts = [f"paged hit {i:03d}" for i in range(130)]
+    asked = clipboard.burst(texts, gap_ms=20)
+    wait_until(lambda: previews(driver)[:1] == [texts[-1]], 30, "the burst's last copy at the top")
+    clipboard.copy("after the burst")
+    read = list(dict.fromkeys(asked()))
+    wait_for_total(driver, len(read) + 1)
+
+    key(desktop, driver.pid, "Trove", "apostrophe", *"paged")
+    wait_until(lambda: driver.text("#count") == f"{len(read)} matches", what="the count of every match")
+    rows_loaded = "return document.querySelector('#list .spacer').offsetHeight / " \
+                  "document.querySelector('#list .clip').offsetHeight"
+    assert driver.execute(rows_loaded) < len(read), "the first page is not every hit"
+    # Scroll a screen at a time, as a user would, and note each row where it shows.
+    seen = {}
+
+    def scrolled_to_the_end():
+        seen.update(driver.execute("return Object.fromEntries([...document.querySelectorAll('#list .clip')]"
+                                   ".map(row => [row.dataset.index, row.querySelector('.clip-text').textContent]))"))
+        driver.execute("const list = document.getElementById('list'); list.scrollTop += list.clientHeight;")
+        return len(seen) == len(read)
+
+    wait_until(scrolled_to_the_end, what="every hit to load as the list scrolls")
+    # Exact hits are in display order, newest first, each once.
+    shown = [seen[str(i)] for i in range(len(read))]
+    assert all(text.startswith(expected) for text, expected in zip(shown, read[::-1])), shown
 
 
 def test_the_tray_lists_recent_clips_and_copies_one_back(launch, clipboard):

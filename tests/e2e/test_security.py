@@ -17,7 +17,7 @@ def test_about_cannot_reach_the_history_or_the_settings(webdriver, desktop, clip
     driver.switch(about)
     attempts = [
         ("history_page", {"offset": 0, "limit": 10}),
-        ("search_history", {"query": {"text": "safe", "mode": "exact", "limit": 10}}),
+        ("search_history", {"query": {"text": "safe", "mode": "exact", "offset": 0, "limit": 10}}),
         ("clear_history", {}),
         ("delete_clip", {"id": 0}),
         ("copy_clip", {"id": 0}),
@@ -67,9 +67,10 @@ const done = arguments[arguments.length - 1];
 const invoke = window.__TAURI_INTERNALS__.invoke;
 const deep = JSON.parse('['.repeat(10000) + ']'.repeat(10000));
 const calls = [
-  ['search_history', {query: {text: 'lone \\ud800 surrogate', mode: 'exact', limit: 5}}],
+  ['search_history', {query: {text: 'lone \\ud800 surrogate', mode: 'exact', offset: 0, limit: 5}}],
   ['history_page', {offset: deep, limit: 5}],
-  ['search_history', {query: {text: 'x'.repeat(20 * 1024 * 1024), mode: 'fuzzy', limit: 5}}],
+  ['search_history', {query: {text: 'x'.repeat(20 * 1024 * 1024), mode: 'fuzzy', offset: 0, limit: 5}}],
+  ['search_history', {query: {text: 'x', mode: 'exact', offset: -1, limit: 5}}],
   ['delete_clip', {id: 2 ** 64}],
   ['delete_clip', {id: -1}],
   ['set_pinned', {id: Number.MAX_SAFE_INTEGER, pinned: true}],
@@ -94,9 +95,9 @@ def test_hostile_calls_through_the_real_ipc_are_refused_and_change_nothing(webdr
     # Tauri parses the body before any command: it refuses bad JSON with a message of its own.
     parse_errors = [r["error"] for r in results[:2]]
     assert "hex escape" in parse_errors[0] and "recursion limit" in parse_errors[1], parse_errors
-    for result in results[2:6]:
+    for result in results[2:7]:
         assert result.get("error", {}).get("kind") == "invalid_input", result
-    assert results[6] == {"command": "history_page", "ok": True}, "unknown fields are ignored"
+    assert results[7] == {"command": "history_page", "ok": True}, "unknown fields are ignored"
     assert whole_body in ("refused", "no answer"), whole_body
     assert [c["preview"] for c in driver.invoke("history_page", {"offset": 0, "limit": 10})["items"]] == \
         ["still here after the attack"]

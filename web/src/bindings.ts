@@ -102,7 +102,11 @@ cleared: boolean, total: number, pinned: number, };
 
 export type SearchMode = "fuzzy" | "exact";
 
-export type SearchQuery = { text: string, mode: SearchMode, limit: number, };
+export type SearchQuery = { text: string, mode: SearchMode, 
+/**
+ * How many of the best hits to skip: a page of `limit` hits starts after them.
+ */
+offset: number, limit: number, };
 
 export type SearchHit = { clip: ClipSummary, 
 /**
@@ -120,7 +124,7 @@ export type SearchResult = {
  */
 mode: SearchMode, 
 /**
- * How many clips match; `hits` holds the best `limit` of them.
+ * How many clips match; `hits` holds the query's page of them, best first.
  */
 matched: number, hits: Array<SearchHit>, };
 
@@ -143,3 +147,6 @@ export const EVENTS = {
   captureState: "capture://state",
   historyChanged: "history://changed",
 } as const;
+
+/** The most hits one `search_history` returns. */
+export const SEARCH_LIMIT_MAX = 500;

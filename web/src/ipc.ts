@@ -4,6 +4,7 @@ import { listen, type UnlistenFn } from "@tauri-apps/api/event";
 import { getCurrentWindow } from "@tauri-apps/api/window";
 import {
   EVENTS,
+  SEARCH_LIMIT_MAX,
   type AppInfo,
   type CaptureState,
   type ClipDetail,
@@ -14,12 +15,25 @@ import {
   type ImageVariant,
   type IpcError,
   type SearchHit,
+  type SearchMode,
   type SearchQuery,
   type SearchResult,
   type Settings,
 } from "./bindings";
 
-export type { AppInfo, CaptureState, ClipDetail, ClipSummary, HistoryDelta, IpcError, SearchHit, SearchResult, Settings };
+export { SEARCH_LIMIT_MAX };
+export type {
+  AppInfo,
+  CaptureState,
+  ClipDetail,
+  ClipSummary,
+  HistoryDelta,
+  IpcError,
+  SearchHit,
+  SearchMode,
+  SearchResult,
+  Settings,
+};
 
 function isIpcError(e: unknown): e is IpcError {
   return typeof e === "object" && e !== null && "kind" in e && "message" in e;

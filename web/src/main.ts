@@ -4,11 +4,13 @@ import { thumbnail } from "./images";
 import {
   ipc,
   on,
+  SEARCH_LIMIT_MAX,
   type CaptureState,
   type ClipSummary,
   type HistoryDelta,
   type IpcError,
   type SearchHit,
+  type SearchMode,
   type SearchResult,
 } from "./ipc";
 import { byId, CLEAR_QUESTION, confirmBefore, initPage } from "./page";
@@ -29,7 +31,8 @@ const errorLine = byId("error");
 
 const ROW_HEIGHT = 44;
 const OVERSCAN = 6;
-const SEARCH_LIMIT = 200;
+/** Hits asked for at a time; more as the list scrolls near the end of those loaded. */
+const SEARCH_PAGE = 50;
 const TYPING_MS = 50;
 const RESEARCH_MS = 150;
 
@@ -45,8 +48,10 @@ const history = new History(() => {
   followSelection();
   schedule();
 }, report);
-/** Set while a search is showing instead of the history. */
+/** Set while a search is showing instead of the history, with what was searched for. */
 let results: SearchResult | undefined;
+let searched = { text: "", mode: "fuzzy" as SearchMode };
+let fetchingMore = false;
 let selected = 0;
 let selectedId: number | undefined;
 
@@ -78,6 +83,7 @@ function render() {
   const first = Math.max(0, Math.floor(list.scrollTop / ROW_HEIGHT) - OVERSCAN);
   const last = Math.min(total, Math.ceil((list.scrollTop + list.clientHeight) / ROW_HEIGHT) + OVERSCAN) - 1;
   if (!results && first <= last) history.want(first, last);
+  if (results && last >= results.hits.length - OVERSCAN) moreHits();
 
   const next = new Map<Entry, HTMLDivElement>();
   for (let index = first; index <= last; index++) {
@@ -188,11 +194,7 @@ function showStatus() {
   list.hidden = previewPane.hidden = !empty.hidden;
   emptyTitle.textContent = results ? "No match" : "No clips yet — copy something and it appears here";
   if (results) {
-    const { matched, hits } = results;
-    countLine.textContent =
-      matched > hits.length
-        ? `showing the best ${number(hits.length)} of ${number(matched)} matches`
-        : count(matched, "match", "matches");
+    countLine.textContent = count(results.matched, "match", "matches");
   } else if (known) {
     countLine.textContent = count(history.total, "clip") + (history.pinned ? ` · ${number(history.pinned)} pinned` : "");
   }
@@ -252,16 +254,38 @@ function runSearch() {
     return schedule();
   }
   const mode = modeButton.getAttribute("aria-pressed") === "true" ? "exact" : "fuzzy";
-  ipc.searchHistory({ text, mode, limit: SEARCH_LIMIT }).then(
+  // Run again for a changed history, a search keeps the hits scrolled through.
+  const limit = fresh ? SEARCH_PAGE : Math.min(Math.max(results?.hits.length ?? 0, SEARCH_PAGE), SEARCH_LIMIT_MAX);
+  ipc.searchHistory({ text, mode, offset: 0, limit }).then(
     (found) => {
       if (run !== searchRun) return;
       results = found;
+      searched = { text, mode };
       if (fresh) restart();
       else followSelection();
       schedule();
     },
     (err: IpcError) => run === searchRun && report(err),
   );
+}
+
+/** Loads the next page of hits, unless all are loaded or a page is on its way. */
+function moreHits() {
+  const shown = results;
+  if (!shown || fetchingMore || shown.hits.length >= shown.matched) return;
+  fetchingMore = true;
+  ipc
+    .searchHistory({ ...searched, offset: shown.hits.length, limit: SEARCH_PAGE })
+    .then((found) => {
+      // A newer search has replaced these results.
+      if (results !== shown) return;
+      // The history may have changed under the pages; its change event reruns the search.
+      const loaded = new Set(shown.hits.map((hit) => hit.clip.id));
+      const fresh = found.hits.filter((hit) => !loaded.has(hit.clip.id));
+      results = { ...found, hits: shown.hits.concat(fresh) };
+      if (fresh.length) schedule();
+    }, report)
+    .finally(() => (fetchingMore = false));
 }
 
 search.addEventListener("input", () => searchSoon(true, TYPING_MS));
