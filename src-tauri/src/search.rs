@@ -339,6 +339,7 @@ pub fn snippet(text: &str, ranges: &[(usize, usize)]) -> (String, Vec<[u32; 2]>)
 const PARALLEL_FROM: u64 = 20_000;
 const PARTS_MAX: usize = 8;
 
+#[derive(Clone, Copy)]
 struct Found {
     score: i64,
     key: Key,
@@ -366,6 +367,8 @@ fn search_part<'a>(
 ) -> Result<(u64, Vec<Found>)> {
     let mut matched = 0;
     let mut found = Vec::new();
+    // The worst of the best `limit` once that many are kept: a hit worse than it is counted only.
+    let mut worst: Option<Found> = None;
     let needs = matcher.needs();
     for listed in part {
         let mut score = if listed.kinds & needs == needs { matcher.score(listed.head) } else { None };
@@ -375,9 +378,14 @@ fn search_part<'a>(
         }
         if let Some(score) = score {
             matched += 1;
-            found.push(Found { score, key: *listed.key, id: listed.id });
+            let hit = Found { score, key: *listed.key, id: listed.id };
+            if worst.is_some_and(|worst| best_first(&hit, &worst).is_gt()) {
+                continue;
+            }
+            found.push(hit);
             if found.len() >= 2 * limit {
                 keep_best(&mut found, limit);
+                worst = found.last().copied();
             }
         }
     }
