@@ -255,7 +255,7 @@ const [queries, limit, rounds, done] = arguments;
 """
 # As many hits as Main asks for at once.
 with open(os.path.join(os.path.dirname(__file__), "..", "web", "src", "main.ts")) as f:
-    PAGE_SEARCH_LIMIT = int(re.search(r"const SEARCH_PAGE = (\d+);", f.read())[1])
+    SEARCH_PAGE = int(re.search(r"const SEARCH_PAGE = (\d+);", f.read())[1])
 QUERIES = [["deploy", "fuzzy"], ["srvr tkn", "fuzzy"], ["invoice budget", "exact"], ["'clip 4242:", "fuzzy"],
            ["zzzz", "fuzzy"], ["report", "exact"]]
 
@@ -320,7 +320,7 @@ def capture_copyq(app, root, display):
 def search_latency(binary, driver_url, data):
     window = TroveWindow(binary, driver_url, data)
     try:
-        times = window.driver.execute_async(SEARCH, QUERIES, PAGE_SEARCH_LIMIT, 10)
+        times = window.driver.execute_async(SEARCH, QUERIES, SEARCH_PAGE, 10)
         assert isinstance(times, list), times
         return times
     finally:
