@@ -120,14 +120,20 @@ def test_text_html_image_and_files_appear_in_main_and_survive_a_restart(
     wait_until(lambda: [r["id"] for r in rows(again)] == ids, what="Main to list them after the restart")
 
 
-def test_a_burst_of_200_copies_20ms_apart_keeps_every_one_read_in_order_and_none_twice(webdriver, clipboard):
-    driver = webdriver
-    texts = [f"burst {i:03d}" for i in range(200)]
+def copy_in_a_burst(driver, clipboard, texts):
+    """Copies `texts` 20 ms apart, then "after the burst"; returns those of
+    `texts` that Trove read, in order."""
     asked = clipboard.burst(texts, gap_ms=20)
     # The last copy stays on the clipboard, so Trove reads it whatever the machine's load.
     wait_until(lambda: previews(driver)[:1] == [texts[-1]], 30, "the burst's last copy at the top")
     clipboard.copy("after the burst")
-    read = list(dict.fromkeys(asked()))
+    return list(dict.fromkeys(asked()))
+
+
+def test_a_burst_of_200_copies_20ms_apart_keeps_every_one_read_in_order_and_none_twice(webdriver, clipboard):
+    driver = webdriver
+    texts = [f"burst {i:03d}" for i in range(200)]
+    read = copy_in_a_burst(driver, clipboard, texts)
     wait_until(lambda: previews(driver)[:1] == ["after the burst"], what="the next copy at the top")
     # A copy replaced before Trove could ask for it is gone from X11; how often
     # that happens at each spacing is the bench's completeness figure.
@@ -237,11 +243,7 @@ def test_search_is_fuzzy_or_exact_and_enter_copies_back(webdriver, desktop, clip
 
 def test_search_hits_load_page_by_page_as_the_list_scrolls(webdriver, desktop, clipboard):
     driver = webdriver
-    texts = [f"paged hit {i:03d}" for i in range(130)]
-    asked = clipboard.burst(texts, gap_ms=20)
-    wait_until(lambda: previews(driver)[:1] == [texts[-1]], 30, "the burst's last copy at the top")
-    clipboard.copy("after the burst")
-    read = list(dict.fromkeys(asked()))
+    read = copy_in_a_burst(driver, clipboard, [f"paged hit {i:03d}" for i in range(130)])
     wait_for_total(driver, len(read) + 1)
 
     key(desktop, driver.pid, "Trove", "apostrophe", *"paged")
