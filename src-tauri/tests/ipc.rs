@@ -109,7 +109,7 @@ fn good_args(cmd: &str, clips: &Seeded) -> Value {
         "update_settings" => json!({ "settings": Settings::default() }),
         "set_capture_paused" => json!({ "paused": true }),
         "history_page" => json!({ "offset": 0, "limit": 50 }),
-        "search_history" => json!({ "query": { "text": "hello", "mode": "fuzzy", "limit": 10 } }),
+        "search_history" => json!({ "query": { "text": "hello", "mode": "fuzzy", "offset": 0, "limit": 10 } }),
         "get_clip" | "copy_clip" | "delete_clip" => json!({ "id": clips.text }),
         "clip_image" => json!({ "id": clips.image, "size": "thumbnail" }),
         "set_pinned" => json!({ "id": clips.text, "pinned": true }),
@@ -396,7 +396,7 @@ fn history_queries_page_search_and_describe_clips() {
     let far = invoke(&main, "history_page", json!({ "offset": u64::MAX, "limit": 500 })).unwrap();
     assert_eq!(far["items"], json!([]));
 
-    let found = invoke(&main, "search_history", json!({ "query": { "text": "'CLIPBOARD", "mode": "fuzzy", "limit": 5 } })).unwrap();
+    let found = invoke(&main, "search_history", json!({ "query": { "text": "'CLIPBOARD", "mode": "fuzzy", "offset": 0, "limit": 5 } })).unwrap();
     assert_eq!(found["mode"], "exact");
     assert_eq!(found["matched"], 1);
     assert_eq!(found["hits"][0]["clip"]["id"], clips.text);
@@ -419,11 +419,13 @@ fn history_commands_refuse_bad_input_and_name_the_field() {
         ("history_page", json!({ "offset": -1, "limit": 5 }), "offset"),
         ("history_page", json!({ "offset": "0", "limit": 5 }), "offset"),
         ("history_page", json!({ "limit": 5 }), "offset"),
-        ("search_history", json!({ "query": { "text": "", "mode": "fuzzy", "limit": 5 } }), "query.text"),
-        ("search_history", json!({ "query": { "text": "x".repeat(257), "mode": "exact", "limit": 5 } }), "query.text"),
-        ("search_history", json!({ "query": { "text": "x", "mode": "regex", "limit": 5 } }), "query.mode"),
-        ("search_history", json!({ "query": { "text": "x", "mode": "exact", "limit": 0 } }), "query.limit"),
-        ("search_history", json!({ "query": { "text": "x", "mode": "exact", "limit": 5, "sql": "drop" } }), "query"),
+        ("search_history", json!({ "query": { "text": "", "mode": "fuzzy", "offset": 0, "limit": 5 } }), "query.text"),
+        ("search_history", json!({ "query": { "text": "x".repeat(257), "mode": "exact", "offset": 0, "limit": 5 } }), "query.text"),
+        ("search_history", json!({ "query": { "text": "x", "mode": "regex", "offset": 0, "limit": 5 } }), "query.mode"),
+        ("search_history", json!({ "query": { "text": "x", "mode": "exact", "offset": 0, "limit": 0 } }), "query.limit"),
+        ("search_history", json!({ "query": { "text": "x", "mode": "exact", "offset": -1, "limit": 5 } }), "query.offset"),
+        ("search_history", json!({ "query": { "text": "x", "mode": "exact", "limit": 5 } }), "query"),
+        ("search_history", json!({ "query": { "text": "x", "mode": "exact", "offset": 0, "limit": 5, "sql": "drop" } }), "query"),
         ("get_clip", json!({ "id": 999_999_999 }), "id"),
         ("get_clip", json!({ "id": 1.5 }), "id"),
         ("get_clip", json!({ "id": null }), "id"),

@@ -261,6 +261,7 @@ def test_search_hits_load_page_by_page_as_the_list_scrolls(webdriver, desktop, c
         return len(seen) == len(read)
 
     wait_until(scrolled_to_the_end, what="every hit to load as the list scrolls")
+    shot(driver, desktop.x11, driver.handle_titled("Trove"), "main-search-scrolled-to-the-end")
     # Exact hits are in display order, newest first, each once.
     shown = [seen[str(i)] for i in range(len(read))]
     assert all(text.startswith(expected) for text, expected in zip(shown, read[::-1])), shown
