@@ -218,16 +218,19 @@ impl History {
             totals: Mutex::new(Totals::default()),
         };
         let repairs = history.repair()?;
-        {
-            let mut order = history.order_mut();
-            for entry in history.recent.iter() {
-                let (key, value) = entry?;
-                if let (Ok(key), Some((id, head))) = (key.as_ref().try_into(), parse_recent_value(&value)) {
-                    order.insert(key, id, head);
-                }
+        *history.order_mut() = history.read_order(Order::default())?;
+        Ok((history, repairs))
+    }
+
+    /// `order` filled from `recent`.
+    fn read_order(&self, mut order: Order) -> Result<Order> {
+        for entry in self.recent.iter() {
+            let (key, value) = entry?;
+            if let (Ok(key), Some((id, head))) = (key.as_ref().try_into(), parse_recent_value(&value)) {
+                order.insert(key, id, head);
             }
         }
-        Ok((history, repairs))
+        Ok(order)
     }
 
     fn order(&self) -> RwLockReadGuard<'_, Order> {
@@ -608,9 +611,37 @@ impl History {
         Ok(out)
     }
 
-    /// Runs `f` on the order kept in memory, which holds still meanwhile.
-    pub fn with_order<T>(&self, f: impl FnOnce(&Order) -> T) -> T {
-        f(&self.order())
+    /// Runs `f` on the order kept in memory, which holds still meanwhile,
+    /// with every clip's head: read from sled first if they were let go.
+    pub fn with_heads<T>(&self, f: impl FnOnce(&Order) -> T) -> Result<T> {
+        loop {
+            {
+                let order = self.order();
+                if order.holds_heads() {
+                    return Ok(f(&order));
+                }
+            }
+            self.hold_heads()?;
+        }
+    }
+
+    /// Reads every clip's head into memory for the searches to come, unless
+    /// they are there already: a window that searches is opening.
+    pub fn hold_heads(&self) -> Result<()> {
+        // As a writer would, so that no change is half made meanwhile.
+        let totals = self.totals();
+        let mut order = self.order_mut();
+        if !order.holds_heads() {
+            let started = std::time::Instant::now();
+            *order = self.read_order(Order::holding_heads())?;
+            log::info!("read the heads of {} clips for search in {:.0?}", totals.count, started.elapsed());
+        }
+        Ok(())
+    }
+
+    /// Lets go of the heads: no window that searches is left.
+    pub fn drop_heads(&self) {
+        self.order_mut().drop_heads();
     }
 
     /// The whole searchable head stored at `key`, as captured.

@@ -1,7 +1,7 @@
-//! The history's display order in memory, with each clip's searchable head
-//! folded for search, so that paging and search read no page of sled.
-//! The heads sit end to end in one buffer, which search reads front to
-//! back. No tauri here.
+//! The history's display order in memory, so that paging reads no page of
+//! sled; and while a search may come, each clip's searchable head folded for
+//! it, so that search reads none either. The heads sit end to end in one
+//! buffer, which search reads front to back. No tauri here.
 
 use std::collections::BTreeMap;
 
@@ -17,7 +17,7 @@ pub const HEAD_BYTES: usize = 512;
 /// outweigh the live ones.
 const COMPACT_AFTER_BYTES: usize = 1 << 20;
 
-#[derive(Clone)]
+#[derive(Clone, Copy)]
 struct Slot {
     key: Key,
     id: u64,
@@ -45,14 +45,33 @@ pub struct Order {
     slots: Vec<Slot>,
     heads: String,
     dead_bytes: usize,
+    /// Whether `heads` holds each listed clip's head. Without them the
+    /// order still pages; every listed head reads as empty.
+    holds_heads: bool,
 }
 
 impl Order {
+    /// An empty order that keeps the head of each clip inserted.
+    pub fn holding_heads() -> Self {
+        Order {
+            holds_heads: true,
+            ..Order::default()
+        }
+    }
+
+    pub fn holds_heads(&self) -> bool {
+        self.holds_heads
+    }
+
     pub fn insert(&mut self, key: Key, id: u64, head: &str) {
         self.remove(&key);
-        let kept = &head[..crate::clip::floor_char_boundary(head.as_bytes(), HEAD_BYTES)];
         let start = self.heads.len();
-        self.heads.push_str(&crate::search::fold_text(kept));
+        let mut cut = false;
+        if self.holds_heads {
+            let kept = &head[..crate::clip::floor_char_boundary(head.as_bytes(), HEAD_BYTES)];
+            self.heads.push_str(&crate::search::fold_text(kept));
+            cut = kept.len() < head.len();
+        }
         self.by_key.insert(key, self.slots.len());
         self.slots.push(Slot {
             key,
@@ -60,9 +79,15 @@ impl Order {
             start,
             end: self.heads.len(),
             kinds: crate::search::byte_kinds(&self.heads.as_bytes()[start..]),
-            cut: kept.len() < head.len(),
+            cut,
             live: true,
         });
+    }
+
+    /// Keeps the order and lets go of the heads.
+    pub fn drop_heads(&mut self) {
+        self.holds_heads = false;
+        self.compact();
     }
 
     pub fn remove(&mut self, key: &Key) {
@@ -122,19 +147,24 @@ impl Order {
         let bytes_worth_it = self.dead_bytes >= COMPACT_AFTER_BYTES && self.dead_bytes > live_bytes;
         let dead_slots = self.slots.len() - self.by_key.len();
         let slots_worth_it = dead_slots >= 1024 && dead_slots > self.by_key.len();
-        if !(bytes_worth_it || slots_worth_it) {
-            return;
+        if bytes_worth_it || slots_worth_it {
+            self.compact();
         }
-        let mut heads = String::with_capacity(live_bytes);
+    }
+
+    /// Drops the dead slots and heads, and every head unless they are held.
+    fn compact(&mut self) {
+        let kept_bytes = if self.holds_heads { self.heads.len() - self.dead_bytes } else { 0 };
+        let mut heads = String::with_capacity(kept_bytes);
         let mut slots = Vec::with_capacity(self.by_key.len());
         for slot in self.slots.iter().filter(|slot| slot.live) {
-            let start = heads.len();
-            heads.push_str(&self.heads[slot.start..slot.end]);
             self.by_key.insert(slot.key, slots.len());
-            slots.push(Slot {
-                start,
-                end: heads.len(),
-                ..slot.clone()
+            let start = heads.len();
+            slots.push(if self.holds_heads {
+                heads.push_str(&self.heads[slot.start..slot.end]);
+                Slot { start, end: heads.len(), ..*slot }
+            } else {
+                Slot { start, end: start, kinds: 0, cut: false, ..*slot }
             });
         }
         self.heads = heads;
@@ -159,7 +189,7 @@ mod tests {
 
     #[test]
     fn pinned_come_first_then_the_larger_rank() {
-        let mut order = Order::default();
+        let mut order = Order::holding_heads();
         order.insert(key(false, 1), 10, "Old");
         order.insert(key(true, 0), 30, "pinned");
         order.insert(key(false, 2), 20, "new");
@@ -171,8 +201,26 @@ mod tests {
     }
 
     #[test]
+    fn an_order_without_heads_pages_alike_and_lists_every_head_empty() {
+        let mut order = Order::holding_heads();
+        for rank in 0..5 {
+            order.insert(key(rank % 2 == 0, rank), rank, &format!("Clip {rank}"));
+        }
+        order.remove(&key(false, 3));
+        let listed = ids(order.iter());
+        order.drop_heads();
+        assert!(!order.holds_heads() && order.heads.is_empty());
+        assert_eq!(ids(order.iter()), listed);
+        order.insert(key(false, 9), 9, "new");
+        order.rekey(&key(false, 1), key(false, 10), 1);
+        assert_eq!(ids(order.iter()), [4, 2, 0, 1, 9]);
+        assert!(order.iter().all(|l| l.head.is_empty() && l.kinds == 0 && !l.cut));
+        assert_eq!(order.in_parts(2).flatten().count(), 5);
+    }
+
+    #[test]
     fn long_heads_are_cut_at_a_character_boundary_and_marked() {
-        let mut order = Order::default();
+        let mut order = Order::holding_heads();
         let long = "é".repeat(HEAD_BYTES);
         order.insert(key(false, 1), 1, &long);
         let listed = order.iter().next().unwrap();
@@ -181,7 +229,7 @@ mod tests {
 
     #[test]
     fn parts_cover_every_live_clip_once_and_survive_compaction() {
-        let mut order = Order::default();
+        let mut order = Order::holding_heads();
         let head = "x".repeat(HEAD_BYTES);
         let count = 2 * COMPACT_AFTER_BYTES / HEAD_BYTES + 100;
         for rank in 0..count as u64 {

@@ -416,7 +416,7 @@ fn search_in_parts(history: &History, query: &SearchQuery, parts: usize) -> Resu
     let offset = query.offset as usize;
     // The page's hits are known once the best `limit` up to its end are.
     let limit = offset + query.limit as usize;
-    let (matched, mut found) = history.with_order(|order| {
+    let (matched, mut found) = history.with_heads(|order| {
         std::thread::scope(|scope| {
             let mut parts = order.in_parts(parts);
             let here = parts.next();
@@ -431,7 +431,7 @@ fn search_in_parts(history: &History, query: &SearchQuery, parts: usize) -> Resu
             }
             Ok::<_, Error>(all)
         })
-    })?;
+    })??;
     keep_best(&mut found, limit);
     found.sort_unstable_by(best_first);
     let mut hits = Vec::with_capacity(found.len().saturating_sub(offset));
@@ -636,6 +636,30 @@ mod history_tests {
         }
         let bad = SearchQuery { text: "x".into(), mode: SearchMode::Exact, offset: 0, limit: 0 };
         assert!(search(&history, &bad).unwrap_err().to_string().starts_with("query.limit"));
+    }
+
+    #[test]
+    fn heads_let_go_are_read_again_with_what_changed_meanwhile() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let (history, _) = History::open(&store).unwrap();
+        let limits = Limits { max_items: 100, max_age_ms: 0, max_total_bytes: u64::MAX };
+        let record = |text: &str, now| history.record(&Captured::text(text), Selection::Clipboard, now, limits).unwrap();
+        let previews = |text: &str| {
+            let query = SearchQuery { text: text.into(), mode: SearchMode::Exact, offset: 0, limit: 10 };
+            search(&history, &query).unwrap().hits.into_iter().map(|h| h.clip.preview).collect::<Vec<_>>()
+        };
+        record("kept apple", 1);
+        let gone = record("gone apple", 2).added[0].id;
+        let pinned = record("pinned apple", 3).added[0].id;
+        assert_eq!(previews("apple"), ["pinned apple", "gone apple", "kept apple"]);
+        history.drop_heads();
+        history.delete(gone).unwrap();
+        history.set_pinned(pinned, true).unwrap();
+        record("new apple", 4);
+        assert_eq!(previews("apple"), ["pinned apple", "new apple", "kept apple"]);
+        history.hold_heads().unwrap();
+        assert_eq!(previews("new"), ["new apple"]);
     }
 
     #[test]

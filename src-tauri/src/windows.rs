@@ -94,6 +94,9 @@ pub fn show<R: Runtime>(app: &AppHandle<R>, window: AppWindow) -> Result<()> {
         existing.set_focus().map_err(err)?;
         return Ok(());
     }
+    if window == AppWindow::Main {
+        read_heads_meanwhile(app);
+    }
     crate::lazy_webkit::load().map_err(Error::Window)?;
     let spec = window.spec();
     // The page starts in the right theme, even windows that may not read settings.
@@ -110,6 +113,17 @@ pub fn show<R: Runtime>(app: &AppHandle<R>, window: AppWindow) -> Result<()> {
     retention(app).windows.next();
     log::info!("window {} created", window.label());
     Ok(())
+}
+
+/// Search needs every clip's head in memory, and reading them takes a while
+/// at 100 000 clips: it happens while `main` is built.
+fn read_heads_meanwhile<R: Runtime>(app: &AppHandle<R>) {
+    let history = app.state::<AppState>().history();
+    tauri::async_runtime::spawn_blocking(move || {
+        if let Err(e) = history.hold_heads() {
+            log::error!("cannot read the heads for search: {e}");
+        }
+    });
 }
 
 /// A web process that dies leaves its window blank: the window goes, and the
@@ -184,6 +198,7 @@ pub fn on_window_event<R: Runtime>(window: &tauri::Window<R>, event: &WindowEven
         WindowEvent::Destroyed => {
             if window.label() == AppWindow::Main.label() {
                 retention(window.app_handle()).set_shown(false);
+                window.state::<AppState>().history().drop_heads();
             }
             log::info!("window {} destroyed", window.label());
             release_when_all_closed(window.app_handle());

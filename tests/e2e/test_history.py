@@ -267,6 +267,35 @@ def test_search_hits_load_page_by_page_as_the_list_scrolls(webdriver, desktop, c
     assert all(text.startswith(expected) for text, expected in zip(shown, read[::-1])), shown
 
 
+def test_a_main_built_anew_searches_what_was_copied_while_it_was_gone(webdriver, desktop, clipboard):
+    """Search keeps every clip's head in memory only while Main exists: a new Main reads them again."""
+    driver = webdriver
+    tray = desktop.watcher.item_of(driver.pid)
+    clipboard.copy("apple before main went")
+    wait_for_total(driver, 1)
+    # Settings stays open, so that WebKit and the WebDriver session outlive Main.
+    change_settings(driver, tray, window_retain_secs=1)
+    desktop.x11.close(driver.pid, "Trove")
+    wait_until(lambda: "Trove" not in desktop.x11.windows(driver.pid), timeout=15, what="main to be released")
+
+    # tauri-driver's log is the whole session's: read only what this test adds to it.
+    mark = os.path.getsize(driver.log_path)
+
+    def logged():
+        with open(driver.log_path, errors="replace") as log:
+            log.seek(mark)
+            return log.read()
+
+    clipboard.copy("apple while main was gone")
+    wait_until(lambda: captured_ids(logged()), what="the capture while main was gone")
+    driver.open_from_tray(tray, "Show history", "Trove")
+    key(desktop, driver.pid, "Trove", *"apple")
+    texts = "return [...document.querySelectorAll('#list .clip-text')].map(t => t.textContent).sort()"
+    wait_until(lambda: driver.execute(texts) == ["apple before main went", "apple while main was gone"],
+               what="both apples found")
+    assert "read the heads of 2 clips for search" in logged()
+
+
 def test_the_tray_lists_recent_clips_and_copies_one_back(launch, clipboard):
     trove = launch()
     wait_until(lambda: trove.tray.entry("No clips yet"), what="the tray")
