@@ -1,4 +1,5 @@
-//! What WebKit keeps after its last window is gone, given back. No tauri here.
+//! What an idle Trove need not hold, given back: what WebKit keeps after its
+//! last window is gone, and free heap. No tauri here.
 
 use std::path::Path;
 
@@ -14,6 +15,13 @@ pub fn release_web_leftovers() {
         // SAFETY: kill has no memory effects; pid is our own child, which GLib reaps.
         unsafe { libc::kill(pid, libc::SIGTERM) };
     }
+    return_free_heap();
+}
+
+/// Gives the heap's free pages back to the system. The allocator does so
+/// by itself only for the top of the heap, not for free pages between
+/// chunks still in use, such as those opening the history leaves.
+pub fn return_free_heap() {
     // SAFETY: malloc_trim only releases free heap pages.
     unsafe { libc::malloc_trim(0) };
 }

@@ -172,6 +172,7 @@ fn start<R: Runtime>(
     if let Some(request) = command {
         launch::perform(app, request, "command line")?;
     }
+    idle::return_free_heap();
     log::info!("ready");
     Ok(())
 }
