@@ -34,7 +34,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     for i in 0..count {
         state.record(&Captured::text(sample::text(i)), Selection::Clipboard)?;
     }
-    state.flush()?;
+    state.close()?;
     println!("{} clips", state.history().len());
     Ok(())
 }

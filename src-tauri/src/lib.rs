@@ -142,8 +142,8 @@ pub fn run() -> ExitCode {
             code: None, api, ..
         } => api.prevent_exit(),
         RunEvent::Exit => {
-            if let Err(e) = app.state::<AppState>().flush() {
-                log::error!("final flush failed: {e}");
+            if let Err(e) = app.state::<AppState>().close() {
+                log::error!("cannot close the history cleanly: {e}");
             }
             log::info!("exiting");
         }

@@ -9,6 +9,9 @@ use std::collections::BTreeMap;
 /// the display order is the reverse of the key order.
 pub type Key = [u8; 9];
 
+/// The first key of a pinned clip.
+const PINNED: Key = [1, 0, 0, 0, 0, 0, 0, 0, 0];
+
 /// In memory a head keeps at most this many bytes; the rest of it stays in
 /// sled, read only when a search has not matched the part kept here.
 pub const HEAD_BYTES: usize = 512;
@@ -110,6 +113,14 @@ impl Order {
         }
     }
 
+    pub fn len(&self) -> u64 {
+        self.by_key.len() as u64
+    }
+
+    pub fn pinned(&self) -> u64 {
+        self.by_key.range(PINNED..).count() as u64
+    }
+
     /// Every clip in display order: pinned first, then larger rank first.
     pub fn iter(&self) -> impl Iterator<Item = Listed<'_>> {
         self.by_key.values().rev().map(|&at| self.listed(&self.slots[at]))
@@ -118,7 +129,7 @@ impl Order {
     /// The unpinned clips, newest first.
     pub fn unpinned(&self) -> impl Iterator<Item = Listed<'_>> {
         self.by_key
-            .range(..[1, 0, 0, 0, 0, 0, 0, 0, 0])
+            .range(..PINNED)
             .rev()
             .map(|(_, &at)| self.listed(&self.slots[at]))
     }

@@ -379,8 +379,9 @@ impl AppState {
         })
     }
 
-    pub fn flush(&self) -> Result<()> {
-        self.opened().store.flush()
+    /// Takes no more changes to the history and makes what it holds durable.
+    pub fn close(&self) -> Result<()> {
+        self.history().close()
     }
 }
 

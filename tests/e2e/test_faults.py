@@ -5,6 +5,7 @@ moments. `TROVE_SOAK=1` (make soak) runs the long versions."""
 import glob
 import os
 import random
+import re
 import signal
 import subprocess
 import tempfile
@@ -247,6 +248,30 @@ def test_a_crashed_web_process_leaves_the_core_working_and_the_window_comes_back
     x11.screenshot(trove.pid, "Trove", os.path.join(ARTIFACTS, "main-after-web-crash.png"))
     assert trove.log().count("ended (Crashed)") == 2, trove.log()
     assert trove.proc.poll() is None
+
+
+def test_a_clean_exit_spares_the_next_start_its_check_and_a_kill_9_does_not(launch, clipboard):
+    trove = launch()
+    ready(trove)
+    for text in ["first clip", "second clip"]:
+        clipboard.copy(text)
+    wait_until(lambda: len(captured_ids(trove.log())) == 2, what="two captures")
+    stop(trove)
+
+    trove = launch()
+    ready(trove)
+    assert "history closed cleanly last time: 2 clips, no repair pass" in trove.log()
+    assert labels(trove)[:2] == ["second clip", "first clip"]
+    clipboard.copy("third clip")
+    wait_until(lambda: captured_ids(trove.log()), what="the third capture")
+    trove.proc.send_signal(signal.SIGKILL)
+    trove.proc.wait(10)
+
+    trove = launch()
+    ready(trove)
+    assert re.search(r"history checked for damage: 3 clips in ", trove.log()), trove.log()
+    assert labels(trove)[:3] == ["third clip", "second clip", "first clip"]
+    stop(trove)
 
 
 def test_kill_9_at_random_moments_loses_no_announced_clip(launch, tauri_driver, open_session, clipboard, data_dir):
