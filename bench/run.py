@@ -327,13 +327,16 @@ def search_latency(binary, driver_url, data):
         window.close()
 
 
-def idle_pss_with(app, home, data=None):
+def start_and_idle_pss(app, home, data=None):
+    """ms from start to tray-ready, and PSS (MB) once settled."""
+    began = time.perf_counter()
     pid = app.start(home, data) if data else app.start(home)
     app.wait_ready()
+    ready_ms = (time.perf_counter() - began) * 1000
     time.sleep(SETTLE_SECS)
     pss = memory_kb(pids_of(pid))[0] / 1024
     app.stop()
-    return pss
+    return ready_ms, pss
 
 
 def copyq_with_clips(app, root, count):
@@ -468,16 +471,23 @@ def main():
                           f"{done_c[spacing]:.1f}", "100%" if spacing >= 20 else "report"))
         for count in SEARCH_SIZES:
             data = seeded(count)
+            # WebDriver ends its Trove with a kill; the seeded dir stays as a clean exit left it.
+            searched = tempfile.mkdtemp(dir="/dev/shm", prefix="trove-searched-")
+            shutil.copytree(data, searched, dirs_exist_ok=True)
             extra.append((f"search at {count:,} clips, IPC round trip from the webview (ms, p50 / p95)",
-                          dist(search_latency(binary, driver.url, data)), "–",
+                          dist(search_latency(binary, driver.url, searched)), "–",
                           "p95 ≤ 16 ms" if count == 100_000 else "report"))
         biggest = max(SEARCH_SIZES)
-        pss_t = idle_pss_with(trove, tempfile.mkdtemp(dir=root), data)
+        ready_t, pss_t = start_and_idle_pss(trove, tempfile.mkdtemp(dir=root), data)
         try:
             home = copyq_with_clips(copyq, root, biggest)
-            pss_c = f"{idle_pss_with(copyq, home):.1f} ({copyq_pss_with_every_tab_read(copyq, home):.1f} once every tab is read)"
+            ready_c, pss_c = start_and_idle_pss(copyq, home)
+            pss_c = f"{pss_c:.1f} ({copyq_pss_with_every_tab_read(copyq, home):.1f} once every tab is read)"
+            ready_c = f"{ready_c:.0f}"
         except AssertionError as e:
-            pss_c = f"not measured ({e})"
+            ready_c = pss_c = f"not measured ({e})"
+        extra.append((f"start to tray-ready with {biggest:,} clips stored, one run (ms)", f"{ready_t:.0f}", ready_c,
+                      "report"))
         extra.append((f"idle memory with {biggest:,} clips stored, PSS (MB)", f"{pss_t:.1f}", pss_c,
                       "≤ CopyQ"))
         idle_pss, open_pss, after_pss = window_memory(binary, desktop)
