@@ -242,9 +242,10 @@ impl History {
             order: RwLock::default(),
             totals: Mutex::new(Totals::default()),
         };
+        // No flush: sled recovers a prefix of its log, so any change that
+        // outlives a crash also outlives this removal, and with no such
+        // change the note still tells the truth.
         let closed_with = history.db.remove(CLOSED_WITH)?.and_then(|raw| Totals::from_bytes(&raw));
-        // Gone for good before anything else is written: a crash from here on leaves no note.
-        history.flush()?;
         let trusted = match closed_with {
             Some(totals) => {
                 let order = history.read_order(Order::default())?;
