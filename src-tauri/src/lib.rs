@@ -1,6 +1,7 @@
 //! Trove's core process: wires the store, tray, windows and IPC together.
 
 mod actions;
+mod appearance;
 mod autostart;
 #[cfg(test)]
 mod bindings;
@@ -166,6 +167,9 @@ fn start<R: Runtime>(
     }
     shortcut::start(app);
     tray::create(app)?;
+    if let Err(e) = appearance::follow(app) {
+        log::warn!("windows cannot follow the desktop's light or dark: {e}");
+    }
     signals::install(app.clone())?;
     let handle = app.clone();
     primary.serve(move |argv| launch::on_second_launch(&handle, argv))?;

@@ -119,42 +119,49 @@ class TrayItem:
                    GLib.Variant("(isvu)", (entry["id"], "clicked", GLib.Variant("s", ""), 0)), None)
 
 
-class StatusNotifierWatcher:
-    """Owns org.kde.StatusNotifierWatcher on the session bus, as a desktop panel does."""
+class BusService:
+    """One object under a well-known name on the session bus, served from a thread
+    of its own, as a desktop service does."""
 
-    def __init__(self, address=None):
-        """On the test's session bus, or on the bus at `address` with a connection of its own."""
-        if address is None:
-            self.conn = Gio.bus_get_sync(Gio.BusType.SESSION, None)
-        else:
-            flags = Gio.DBusConnectionFlags.AUTHENTICATION_CLIENT | Gio.DBusConnectionFlags.MESSAGE_BUS_CONNECTION
-            self.conn = Gio.DBusConnection.new_for_address_sync(address, flags, None, None)
-        self.items = []
-        self._lock = threading.Lock()
+    def __init__(self, name, path, xml, address=None):
+        """On the test's session bus, or on the bus at `address`; either way on a connection of its own."""
+        flags = Gio.DBusConnectionFlags.AUTHENTICATION_CLIENT | Gio.DBusConnectionFlags.MESSAGE_BUS_CONNECTION
+        address = address or Gio.dbus_address_get_for_bus_sync(Gio.BusType.SESSION, None)
+        self.conn = Gio.DBusConnection.new_for_address_sync(address, flags, None, None)
+        self.path = path
         ready = threading.Event()
-        self._thread = threading.Thread(target=self._serve, args=(ready,), daemon=True)
+        self._thread = threading.Thread(target=self._serve, args=(name, xml, ready), daemon=True)
         self._thread.start()
         if not ready.wait(10):
-            raise RuntimeError("the StatusNotifierWatcher did not start")
+            raise RuntimeError(f"{name} did not start")
 
-    def _serve(self, ready):
+    def _serve(self, name, xml, ready):
         ctx = GLib.MainContext()
         ctx.push_thread_default()
-        info = Gio.DBusNodeInfo.new_for_xml(WATCHER_XML).interfaces[0]
-        self.conn.register_object("/StatusNotifierWatcher", info, self._on_call, self._on_get, None)
+        info = Gio.DBusNodeInfo.new_for_xml(xml).interfaces[0]
+        self.conn.register_object(self.path, info, self._on_call, getattr(self, "_on_get", None), None)
         reply = self.conn.call_sync("org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus",
-                                    "RequestName", GLib.Variant("(su)", ("org.kde.StatusNotifierWatcher", 4)),
+                                    "RequestName", GLib.Variant("(su)", (name, 4)),
                                     GLib.VariantType("(u)"), Gio.DBusCallFlags.NONE, 5000, None)
         if reply.unpack()[0] != 1:
-            raise RuntimeError("another StatusNotifierWatcher owns the name")
+            raise RuntimeError(f"another process owns {name}")
         self._loop = GLib.MainLoop(ctx)
         ready.set()
         self._loop.run()
 
     def stop(self):
-        """Leaves the bus, as a panel that quits or crashes does."""
+        """Leaves the bus, as a service that quits or crashes does."""
         self._loop.quit()
         self.conn.close_sync(None)
+
+
+class StatusNotifierWatcher(BusService):
+    """Owns org.kde.StatusNotifierWatcher, as a desktop panel does."""
+
+    def __init__(self, address=None):
+        self.items = []
+        self._lock = threading.Lock()
+        super().__init__("org.kde.StatusNotifierWatcher", "/StatusNotifierWatcher", WATCHER_XML, address)
 
     def _on_call(self, conn, sender, _path, _iface, method, params, invocation):
         if method == "RegisterStatusNotifierItem":
@@ -196,6 +203,41 @@ class StatusNotifierWatcher:
             return None
 
         return wait_until(find, timeout, f"a tray item from pid {pid}")
+
+
+PORTAL_XML = """
+<node>
+  <interface name="org.freedesktop.portal.Settings">
+    <method name="Read">
+      <arg name="namespace" type="s" direction="in"/><arg name="key" type="s" direction="in"/>
+      <arg name="value" type="v" direction="out"/>
+    </method>
+    <signal name="SettingChanged"><arg name="namespace" type="s"/><arg name="key" type="s"/><arg name="value" type="v"/></signal>
+  </interface>
+</node>
+"""
+APPEARANCE = "org.freedesktop.appearance"
+
+
+class DesktopPortal(BusService):
+    """The XDG desktop portal's Settings, as GNOME's or KDE's portal serves them:
+    only the light or dark preference (color-scheme: 0 none, 1 dark, 2 light)."""
+
+    def __init__(self, color_scheme):
+        self.color_scheme = color_scheme
+        super().__init__("org.freedesktop.portal.Desktop", "/org/freedesktop/portal/desktop", PORTAL_XML)
+
+    def _on_call(self, _conn, _sender, _path, _iface, _method, params, invocation):
+        if tuple(params.unpack()) != (APPEARANCE, "color-scheme"):
+            invocation.return_dbus_error("org.freedesktop.portal.Error.NotFound", "Requested setting not found")
+            return
+        # Read wraps the value in a second variant, as xdg-desktop-portal does.
+        invocation.return_value(GLib.Variant("(v)", (GLib.Variant("v", GLib.Variant("u", self.color_scheme)),)))
+
+    def set_color_scheme(self, color_scheme):
+        self.color_scheme = color_scheme
+        self.conn.emit_signal(None, self.path, "org.freedesktop.portal.Settings", "SettingChanged",
+                              GLib.Variant("(ssv)", (APPEARANCE, "color-scheme", GLib.Variant("u", color_scheme))))
 
 
 # --- X11 windows and processes ----------------------------------------------

@@ -4,9 +4,10 @@ import os
 import subprocess
 
 from conftest import ARTIFACTS, TROVE_BIN
-from desktop import wait_until, web_processes
+from desktop import DesktopPortal, wait_until, web_processes
 
 THEME = "return document.documentElement.dataset.theme"
+SCHEME = "return document.documentElement.dataset.scheme"
 
 
 def shot(driver, x11, handle, name):
@@ -57,6 +58,27 @@ def test_a_saved_setting_reaches_every_open_window(webdriver, desktop):
     assert saved["history_max_items"] == 1000
     driver.switch(main)
     assert driver.execute(THEME) == "dark"
+
+
+def test_the_system_theme_follows_the_desktop_light_or_dark(tauri_driver, open_session, desktop):
+    portal = DesktopPortal(color_scheme=1)
+    try:
+        driver = open_session(tauri_driver)
+        main = wait_until(lambda: driver.handle_titled("Trove"), what="main")
+        assert driver.execute(THEME) == "system"
+        wait_until(lambda: driver.execute(SCHEME) == "dark", what="main in dark, as the desktop prefers")
+        shot(driver, desktop.x11, main, "main-system-dark")
+        portal.set_color_scheme(2)
+        wait_until(lambda: driver.execute(SCHEME) == "light", what="main in light, once the desktop prefers it")
+        tray = desktop.watcher.item_of(driver.pid)
+        driver.open_from_tray(tray, "About Trove", "About Trove")
+        wait_until(lambda: driver.execute(SCHEME) == "light", what="About, built later, in light")
+        portal.set_color_scheme(1)
+        wait_until(lambda: driver.execute(SCHEME) == "dark", what="About in dark again")
+        with open(driver.log_path, errors="replace") as log:
+            assert "the desktop prefers dark" in log.read()
+    finally:
+        portal.stop()
 
 
 def test_pause_follows_between_tray_and_windows(webdriver, desktop):
