@@ -70,7 +70,8 @@ class Trove:
             return len(re.findall(r"captured clip \d+ ", f.read()))
 
     def wait_ready(self):
-        self.desktop.watcher.item_of(self.proc.pid, timeout=60)
+        # As often as CopyQ is asked below: the figure is a start time, not a polling period.
+        self.desktop.watcher.item_of(self.proc.pid, timeout=60, interval=0.01)
 
     def toggle(self):
         return subprocess.Popen(["xdotool", "key", "ctrl+shift+v"])

@@ -191,8 +191,8 @@ class StatusNotifierWatcher(BusService):
             return None  # that connection has gone
         return res.unpack()[0]
 
-    def item_of(self, pid, timeout=30):
-        """Waits until the process `pid` has registered a tray item."""
+    def item_of(self, pid, timeout=30, interval=0.05):
+        """Waits until the process `pid` has registered a tray item, looking every `interval` s."""
 
         def find():
             with self._lock:
@@ -202,7 +202,7 @@ class StatusNotifierWatcher(BusService):
                     return TrayItem(self.conn, bus, path)
             return None
 
-        return wait_until(find, timeout, f"a tray item from pid {pid}")
+        return wait_until(find, timeout, f"a tray item from pid {pid}", interval)
 
 
 PORTAL_XML = """
