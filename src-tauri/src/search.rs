@@ -573,25 +573,27 @@ mod history_tests {
     use super::*;
     use crate::clip::{Captured, Selection};
     use crate::history::{History, Limits};
+    use crate::history::HistoryDelta;
     use crate::store::Store;
 
-    #[test]
-    fn search_finds_the_right_clips_in_the_right_order() {
+    /// An empty history in a temporary dir, with what it needs kept alive.
+    fn fresh() -> (tempfile::TempDir, Store, History) {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(dir.path()).unwrap();
         let (history, _) = History::open(&store).unwrap();
-        let limits = Limits {
-            max_items: 100,
-            max_age_ms: 0,
-            max_total_bytes: u64::MAX,
-        };
-        for (i, text) in ["git commit -m fix", "grocery list: milk", "git checkout main", "unrelated"]
-            .iter()
-            .enumerate()
-        {
-            history
-                .record(&Captured::text(*text), Selection::Clipboard, i as u64, limits)
-                .unwrap();
+        (dir, store, history)
+    }
+
+    fn record(history: &History, text: &str, now_ms: u64) -> HistoryDelta {
+        let limits = Limits { max_items: 100, max_age_ms: 0, max_total_bytes: u64::MAX };
+        history.record(&Captured::text(text), Selection::Clipboard, now_ms, limits).unwrap()
+    }
+
+    #[test]
+    fn search_finds_the_right_clips_in_the_right_order() {
+        let (_dir, _store, history) = fresh();
+        for (i, text) in ["git commit -m fix", "grocery list: milk", "git checkout main", "unrelated"].iter().enumerate() {
+            record(&history, text, i as u64);
         }
         let run = |text: &str, mode| {
             let q = SearchQuery {
@@ -640,11 +642,8 @@ mod history_tests {
 
     #[test]
     fn heads_let_go_are_read_again_with_what_changed_meanwhile() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(dir.path()).unwrap();
-        let (history, _) = History::open(&store).unwrap();
-        let limits = Limits { max_items: 100, max_age_ms: 0, max_total_bytes: u64::MAX };
-        let record = |text: &str, now| history.record(&Captured::text(text), Selection::Clipboard, now, limits).unwrap();
+        let (_dir, _store, history) = fresh();
+        let record = |text: &str, now| record(&history, text, now);
         let previews = |text: &str| {
             let query = SearchQuery { text: text.into(), mode: SearchMode::Exact, offset: 0, limit: 10 };
             search(&history, &query).unwrap().hits.into_iter().map(|h| h.clip.preview).collect::<Vec<_>>()
@@ -664,13 +663,9 @@ mod history_tests {
 
     #[test]
     fn words_past_what_memory_keeps_of_a_head_are_found_and_highlighted() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(dir.path()).unwrap();
-        let (history, _) = History::open(&store).unwrap();
-        let limits = Limits { max_items: 100, max_age_ms: 0, max_total_bytes: u64::MAX };
-        let long = format!("{} needle at the end", "filler ".repeat(200));
-        history.record(&Captured::text(long), Selection::Clipboard, 1, limits).unwrap();
-        history.record(&Captured::text("short needle"), Selection::Clipboard, 2, limits).unwrap();
+        let (_dir, _store, history) = fresh();
+        record(&history, &format!("{} needle at the end", "filler ".repeat(200)), 1);
+        record(&history, "short needle", 2);
         for mode in [SearchMode::Exact, SearchMode::Fuzzy] {
             let found = search(&history, &SearchQuery { text: "needle at".into(), mode, offset: 0, limit: 10 }).unwrap();
             assert_eq!(found.matched, 1, "{mode:?}");
