@@ -147,13 +147,17 @@ def timed(launch, done, timeout=30):
     return elapsed
 
 
+def start_timed(app, home, data=None):
+    """Starts `app` and waits until it is ready; its pid, and the ms that took."""
+    began = time.perf_counter()
+    pid = app.start(home, data) if data else app.start(home)
+    app.wait_ready()
+    return pid, (time.perf_counter() - began) * 1000
+
+
 def measure(app, root):
     """One launch: start-up, idle memory, the window cold and warm."""
-    home = tempfile.mkdtemp(dir=root)
-    began = time.perf_counter()
-    pid = app.start(home)
-    app.wait_ready()
-    ready_ms = (time.perf_counter() - began) * 1000
+    pid, ready_ms = start_timed(app, tempfile.mkdtemp(dir=root))
     time.sleep(SETTLE_SECS)
     pss, rss = memory_kb(pids_of(pid))
     cold = timed(app.toggle, app.main_viewable)
@@ -330,10 +334,7 @@ def search_latency(binary, driver_url, data):
 
 def start_and_idle_pss(app, home, data=None):
     """ms from start to tray-ready, and PSS (MB) once settled."""
-    began = time.perf_counter()
-    pid = app.start(home, data) if data else app.start(home)
-    app.wait_ready()
-    ready_ms = (time.perf_counter() - began) * 1000
+    pid, ready_ms = start_timed(app, home, data)
     time.sleep(SETTLE_SECS)
     pss = memory_kb(pids_of(pid))[0] / 1024
     app.stop()

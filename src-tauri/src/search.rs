@@ -572,8 +572,7 @@ mod tests {
 mod history_tests {
     use super::*;
     use crate::clip::{Captured, Selection};
-    use crate::history::{History, Limits};
-    use crate::history::HistoryDelta;
+    use crate::history::{History, HistoryDelta, Limits};
     use crate::store::Store;
 
     /// An empty history in a temporary dir, with what it needs kept alive.
