@@ -5,7 +5,6 @@ use crate::error::{Error, Result};
 use crate::history::{ClipSummary, History};
 use crate::order::{Key, Listed};
 use memchr::memmem;
-use std::sync::{Mutex, PoisonError};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -336,13 +335,9 @@ pub fn snippet(text: &str, ranges: &[(usize, usize)]) -> (String, Vec<[u32; 2]>)
     (out, highlights)
 }
 
-/// A history this long is searched on every core, up to `THREADS_MAX`.
+/// A history this long is searched on every core, up to `PARTS_MAX`.
 const PARALLEL_FROM: u64 = 20_000;
-const THREADS_MAX: usize = 8;
-/// The history is cut into this many parts for each thread, and a thread
-/// takes the next part when it is done with one: a thread that the system
-/// keeps waiting holds up one small part, not its share of the search.
-const PARTS_PER_THREAD: usize = 8;
+const PARTS_MAX: usize = 8;
 
 #[derive(Clone, Copy)]
 struct Found {
@@ -363,45 +358,17 @@ fn keep_best(found: &mut Vec<Found>, limit: usize) {
     }
 }
 
-/// How many clips matched so far, and the best `limit` of them (with some
-/// worse ones until the next cut).
-struct Best {
-    limit: usize,
-    matched: u64,
-    found: Vec<Found>,
-    /// The worst of the best `limit` once that many are kept: a hit worse than it is counted only.
-    worst: Option<Found>,
-}
-
-impl Best {
-    fn new(limit: usize) -> Self {
-        Best { limit, matched: 0, found: Vec::new(), worst: None }
-    }
-
-    fn offer(&mut self, hit: Found) {
-        self.matched += 1;
-        if self.worst.is_some_and(|worst| best_first(&hit, &worst).is_gt()) {
-            return;
-        }
-        self.found.push(hit);
-        if self.found.len() >= 2 * self.limit {
-            keep_best(&mut self.found, self.limit);
-            self.worst = self.found.last().copied();
-        }
-    }
-
-    fn absorb(&mut self, other: Best) {
-        self.matched += other.matched;
-        self.found.extend(other.found);
-    }
-}
-
+/// How many of `part` match, and the best `limit` of them.
 fn search_part<'a>(
     history: &History,
     matcher: &Matcher,
+    limit: usize,
     part: impl Iterator<Item = Listed<'a>>,
-    best: &mut Best,
-) -> Result<()> {
+) -> Result<(u64, Vec<Found>)> {
+    let mut matched = 0;
+    let mut found = Vec::new();
+    // The worst of the best `limit` once that many are kept: a hit worse than it is counted only.
+    let mut worst: Option<Found> = None;
     let needs = matcher.needs();
     for listed in part {
         let mut score = if listed.kinds & needs == needs { matcher.score(listed.head) } else { None };
@@ -410,25 +377,35 @@ fn search_part<'a>(
             score = history.head(listed.key)?.and_then(|whole| matcher.score(&fold_text(&whole)));
         }
         if let Some(score) = score {
-            best.offer(Found { score, key: *listed.key, id: listed.id });
+            matched += 1;
+            let hit = Found { score, key: *listed.key, id: listed.id };
+            if worst.is_some_and(|worst| best_first(&hit, &worst).is_gt()) {
+                continue;
+            }
+            found.push(hit);
+            if found.len() >= 2 * limit {
+                keep_best(&mut found, limit);
+                worst = found.last().copied();
+            }
         }
     }
-    Ok(())
+    keep_best(&mut found, limit);
+    Ok((matched, found))
 }
 
 /// Runs `query` over every clip with text. Exact hits come in display order;
 /// fuzzy hits best first, ties in display order.
 pub fn search(history: &History, query: &SearchQuery) -> Result<SearchResult> {
-    let threads = if history.len() >= PARALLEL_FROM {
-        std::thread::available_parallelism().map_or(1, |n| n.get().min(THREADS_MAX))
+    let parts = if history.len() >= PARALLEL_FROM {
+        std::thread::available_parallelism().map_or(1, |n| n.get().min(PARTS_MAX))
     } else {
         1
     };
-    search_with(history, query, threads, threads * PARTS_PER_THREAD)
+    search_in_parts(history, query, parts)
 }
 
-/// `search`, with the history cut into `parts` that `threads` share out.
-fn search_with(history: &History, query: &SearchQuery, threads: usize, parts: usize) -> Result<SearchResult> {
+/// `search`, with the history split into `parts` searched side by side.
+fn search_in_parts(history: &History, query: &SearchQuery, parts: usize) -> Result<SearchResult> {
     if !(1..=LIMIT_MAX).contains(&query.limit) {
         return Err(Error::invalid(
             "query.limit",
@@ -439,22 +416,18 @@ fn search_with(history: &History, query: &SearchQuery, threads: usize, parts: us
     let offset = query.offset as usize;
     // The page's hits are known once the best `limit` up to its end are.
     let limit = offset + query.limit as usize;
-    let Best { matched, mut found, .. } = history.with_heads(|order| {
-        let parts = Mutex::new(order.in_parts(parts));
-        let work = || -> Result<Best> {
-            let mut best = Best::new(limit);
-            loop {
-                let Some(part) = parts.lock().unwrap_or_else(PoisonError::into_inner).next() else {
-                    return Ok(best);
-                };
-                search_part(history, &matcher, part, &mut best)?;
-            }
-        };
+    let (matched, mut found) = history.with_heads(|order| {
         std::thread::scope(|scope| {
-            let elsewhere: Vec<_> = (1..threads).map(|_| scope.spawn(work)).collect();
-            let mut all = work()?;
+            let mut parts = order.in_parts(parts);
+            let here = parts.next();
+            let elsewhere: Vec<_> = parts
+                .map(|part| scope.spawn(|| search_part(history, &matcher, limit, part)))
+                .collect();
+            let mut all = here.map_or_else(|| Ok((0, Vec::new())), |part| search_part(history, &matcher, limit, part))?;
             for handle in elsewhere {
-                all.absorb(handle.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))?);
+                let (matched, found) = handle.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
+                all.0 += matched;
+                all.1.extend(found);
             }
             Ok::<_, Error>(all)
         })
@@ -657,10 +630,9 @@ mod history_tests {
             [("t", SearchMode::Exact, 0, 3), ("gcm", SearchMode::Fuzzy, 1, 2), ("i", SearchMode::Fuzzy, 0, 10)]
         {
             let query = SearchQuery { text: text.into(), mode, offset, limit };
-            let whole = search_with(&history, &query, 1, 1).unwrap();
-            for (threads, parts) in [(1, 3), (2, 2), (2, 5), (3, 16), (5, 4)] {
-                let shared = search_with(&history, &query, threads, parts).unwrap();
-                assert_eq!(shared, whole, "{text:?}: {parts} parts for {threads} threads");
+            let whole = search_in_parts(&history, &query, 1).unwrap();
+            for parts in 2..=5 {
+                assert_eq!(search_in_parts(&history, &query, parts).unwrap(), whole, "{text:?} in {parts} parts");
             }
         }
         let bad = SearchQuery { text: "x".into(), mode: SearchMode::Exact, offset: 0, limit: 0 };
