@@ -1,102 +1,92 @@
-//! The IPC surface. Each command is thin: parse, then call an action or the state.
-//! Who may call which is in `permissions.rs` and `capabilities/`.
+//! The IPC surface. Each command is thin: check the grant, parse, then call an
+//! action or the state. Who may call which is in `permissions.rs` and `capabilities/`.
+//!
+//! Every command reaches the core as its name, the calling window's label and
+//! the page's JSON arguments, whether the window lives in the window host
+//! (`window_host.rs`) or, in the IPC tests, in the core's own process.
 
 use crate::actions;
 use crate::clip::Format;
 use crate::error::{Error, Result};
-use crate::history::{ClipDetail, HistoryPage, PAGE_MAX};
-use crate::search::{self, SearchQuery, SearchResult};
-use crate::settings::Settings;
-use crate::state::{AppInfo, AppState, CaptureState};
+use crate::history::PAGE_MAX;
+use crate::link::Outcome;
+use crate::permissions::COMMAND_GRANTS;
+use crate::search::{self, SearchQuery};
+use crate::state::AppState;
 use serde::de::DeserializeOwned;
-use serde::Deserialize;
-use tauri::ipc::{CommandArg, CommandItem, InvokeBody, InvokeError, Response};
-use tauri::{AppHandle, Manager, Runtime, State};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use tauri::{AppHandle, Manager, Runtime};
 use ts_rs::TS;
 
-/// A command argument whose parse failure reaches JavaScript as an
-/// `IpcError` naming the offending field, like every other error.
-pub struct Arg<T>(T);
+/// What a command answers: JSON, or raw bytes (an `ArrayBuffer` in JavaScript).
+#[derive(Debug)]
+pub enum Reply {
+    Json(Value),
+    Bytes(Vec<u8>),
+}
 
-impl<'de, T: DeserializeOwned, R: Runtime> CommandArg<'de, R> for Arg<T> {
-    fn from_command(item: CommandItem<'de, R>) -> Result<Self, InvokeError> {
-        let value = match item.message.payload() {
-            InvokeBody::Json(body) => body.get(item.key),
-            InvokeBody::Raw(_) => None,
-        };
-        let parsed = match value {
-            None => Err(Error::invalid(item.key, "is missing")),
-            Some(value) => serde_path_to_error::deserialize(value).map_err(|e| {
-                let path = e.path().to_string();
-                let field = if path == "." {
-                    item.key.to_string()
-                } else {
-                    format!("{}.{path}", item.key)
-                };
-                Error::invalid(field, e.into_inner().to_string())
-            }),
-        };
-        parsed.map(Arg).map_err(|e| InvokeError::from(e.to_ipc()))
+/// A reply as the link carries it: the message, and the bytes that go with it.
+pub fn outcome(result: Result<Reply>) -> (Outcome, Vec<u8>) {
+    match result {
+        Ok(Reply::Json(value)) => (Outcome::Json(value), Vec::new()),
+        Ok(Reply::Bytes(bytes)) => (Outcome::Bytes, bytes),
+        Err(e) => (Outcome::Error(e.to_ipc()), Vec::new()),
     }
 }
 
-#[tauri::command]
-pub fn get_settings(state: State<'_, AppState>) -> Settings {
-    state.settings()
+fn json(value: impl Serialize) -> Result<Reply> {
+    serde_json::to_value(value)
+        .map(Reply::Json)
+        .map_err(|e| Error::System(format!("cannot encode the answer: {e}")))
 }
 
-#[tauri::command]
-pub fn update_settings<R: Runtime>(app: AppHandle<R>, settings: Arg<Settings>) -> Result<Settings> {
-    actions::save_settings(&app, settings.0)
+/// The argument `key` of `args`. A parse failure names the offending field,
+/// like every other `IpcError`.
+fn arg<T: DeserializeOwned>(args: &Value, key: &str) -> Result<T> {
+    let value = args.get(key).ok_or_else(|| Error::invalid(key, "is missing"))?;
+    serde_path_to_error::deserialize(value).map_err(|e| {
+        let path = e.path().to_string();
+        let field = if path == "." { key.to_string() } else { format!("{key}.{path}") };
+        Error::invalid(field, e.into_inner().to_string())
+    })
 }
 
-#[tauri::command]
-pub fn get_capture_state(state: State<'_, AppState>) -> Result<CaptureState> {
-    state.capture_state()
-}
-
-#[tauri::command]
-pub fn set_capture_paused<R: Runtime>(
-    app: AppHandle<R>,
-    paused: Arg<bool>,
-) -> Result<CaptureState> {
-    actions::set_capture_paused(&app, paused.0)
-}
-
-#[tauri::command]
-pub fn app_info(state: State<'_, AppState>) -> Result<AppInfo> {
-    state.info()
-}
-
-// The history commands are async so that a long scan never runs on the UI thread.
-
-#[tauri::command]
-pub async fn history_page<R: Runtime>(
-    app: AppHandle<R>,
-    offset: Arg<u64>,
-    limit: Arg<u32>,
-) -> Result<HistoryPage> {
-    let limit = limit.0 as usize;
-    if !(1..=PAGE_MAX).contains(&limit) {
-        return Err(Error::invalid(
-            "limit",
-            format!("{limit} is out of range; allowed 1 to {PAGE_MAX}"),
-        ));
+/// Runs `command` for `window`. Blocking: the history commands may scan.
+pub fn dispatch<R: Runtime>(app: &AppHandle<R>, window: &str, command: &str, args: &Value) -> Result<Reply> {
+    let granted = COMMAND_GRANTS.iter().any(|(name, windows)| *name == command && windows.contains(&window));
+    if !granted {
+        return Err(Error::Rejected(format!("command {command} is not granted to window {window}")));
     }
-    app.state::<AppState>().history().page(offset.0, limit)
-}
-
-#[tauri::command]
-pub async fn search_history<R: Runtime>(
-    app: AppHandle<R>,
-    query: Arg<SearchQuery>,
-) -> Result<SearchResult> {
-    search::search(&app.state::<AppState>().history(), &query.0)
-}
-
-#[tauri::command]
-pub async fn get_clip<R: Runtime>(app: AppHandle<R>, id: Arg<u64>) -> Result<ClipDetail> {
-    app.state::<AppState>().history().detail(id.0)
+    let state = app.state::<AppState>();
+    let id = || arg::<u64>(args, "id");
+    match command {
+        "get_settings" => json(state.settings()),
+        "update_settings" => json(actions::save_settings(app, arg(args, "settings")?)?),
+        "get_capture_state" => json(state.capture_state()?),
+        "set_capture_paused" => json(actions::set_capture_paused(app, arg(args, "paused")?)?),
+        "app_info" => json(state.info()?),
+        "history_page" => {
+            let offset = arg(args, "offset")?;
+            let limit = arg::<u32>(args, "limit")? as usize;
+            if !(1..=PAGE_MAX).contains(&limit) {
+                return Err(Error::invalid("limit", format!("{limit} is out of range; allowed 1 to {PAGE_MAX}")));
+            }
+            json(state.history().page(offset, limit)?)
+        }
+        "search_history" => json(search::search(&state.history(), &arg::<SearchQuery>(args, "query")?)?),
+        "get_clip" => json(state.history().detail(id()?)?),
+        "clip_image" => clip_image(&state, id()?, arg(args, "size")?),
+        // Enter in Main: copy the clip back, hide Main, paste if the user wants that.
+        "copy_clip" => actions::choose_clip(app, id()?).and(json(())),
+        "set_pinned" => {
+            let id = id()?;
+            actions::set_pinned(app, id, arg(args, "pinned")?).and(json(()))
+        }
+        "delete_clip" => actions::delete_clip(app, id()?).and(json(())),
+        "clear_history" => actions::clear_history(app).and(json(())),
+        other => Err(Error::Rejected(format!("command {other} has no handler"))),
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, TS)]
@@ -106,46 +96,16 @@ pub enum ImageVariant {
     Full,
 }
 
-/// An image clip's PNG, as raw bytes (an `ArrayBuffer` in JavaScript).
-#[tauri::command]
-pub async fn clip_image<R: Runtime>(
-    app: AppHandle<R>,
-    id: Arg<u64>,
-    size: Arg<ImageVariant>,
-) -> Result<Response> {
-    let state = app.state::<AppState>();
+/// An image clip's PNG.
+fn clip_image(state: &AppState, id: u64, size: ImageVariant) -> Result<Reply> {
     let history = state.history();
-    let summary = history.summary(id.0)?;
-    let format = match size.0 {
+    let summary = history.summary(id)?;
+    let format = match size {
         ImageVariant::Thumbnail => Format::Thumbnail,
         ImageVariant::Full => Format::Png,
     };
-    match history.blob(id.0, format)? {
-        Some(png) => Ok(Response::new(png.to_vec())),
-        None => Err(Error::invalid(
-            "id",
-            format!("clip {} has no {:?} image", summary.id, size.0),
-        )),
+    match history.blob(id, format)? {
+        Some(png) => Ok(Reply::Bytes(png.to_vec())),
+        None => Err(Error::invalid("id", format!("clip {} has no {size:?} image", summary.id))),
     }
-}
-
-/// Enter in Main: copy the clip back, hide Main, paste if the user wants that.
-#[tauri::command]
-pub async fn copy_clip<R: Runtime>(app: AppHandle<R>, id: Arg<u64>) -> Result<()> {
-    actions::choose_clip(&app, id.0).map(drop)
-}
-
-#[tauri::command]
-pub async fn set_pinned<R: Runtime>(app: AppHandle<R>, id: Arg<u64>, pinned: Arg<bool>) -> Result<()> {
-    actions::set_pinned(&app, id.0, pinned.0).map(drop)
-}
-
-#[tauri::command]
-pub async fn delete_clip<R: Runtime>(app: AppHandle<R>, id: Arg<u64>) -> Result<()> {
-    actions::delete_clip(&app, id.0).map(drop)
-}
-
-#[tauri::command]
-pub async fn clear_history<R: Runtime>(app: AppHandle<R>) -> Result<()> {
-    actions::clear_history(&app).map(drop)
 }

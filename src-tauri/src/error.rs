@@ -1,4 +1,4 @@
-use serde::{Serialize, Serializer};
+use serde::{Deserialize, Serialize, Serializer};
 use std::path::PathBuf;
 use ts_rs::TS;
 
@@ -22,6 +22,9 @@ pub enum Error {
     Storage(String),
     #[error("window: {0}")]
     Window(String),
+    /// A command that the calling window is not granted, or that does not exist.
+    #[error("{0}")]
+    Rejected(String),
     /// The OS refused: autostart entry, key grab and the like.
     #[error("{0}")]
     System(String),
@@ -42,6 +45,7 @@ impl Error {
             Error::NewerSchema { .. } => ErrorKind::NewerSchema,
             Error::Storage(_) => ErrorKind::Storage,
             Error::Window(_) => ErrorKind::Window,
+            Error::Rejected(_) => ErrorKind::Rejected,
             Error::System(_) => ErrorKind::System,
         }
     }
@@ -60,11 +64,10 @@ impl From<sled::Error> for Error {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorKind {
-    /// Refused by Tauri before any command ran: not granted to the window, or
-    /// no such command. Only the web side's IPC module reports this kind.
+    /// Refused before any command ran: not granted to the window, or no such command.
     Rejected,
     InvalidInput,
     Locked,
@@ -75,7 +78,7 @@ pub enum ErrorKind {
 }
 
 /// The shape every rejected command takes in JavaScript.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct IpcError {
     pub kind: ErrorKind,
     pub message: String,

@@ -28,8 +28,13 @@ pub fn history_changed<R: Runtime>(app: &AppHandle<R>, delta: &HistoryDelta) {
     tray::refresh(app);
 }
 
-fn emit<R: Runtime, T: serde::Serialize + Clone>(app: &AppHandle<R>, event: &str, payload: T) {
-    if let Err(e) = app.emit(event, payload) {
+/// To the window host's windows, and to this process's own listeners.
+fn emit<R: Runtime, T: serde::Serialize>(app: &AppHandle<R>, event: &str, payload: T) {
+    let sent = serde_json::to_value(payload).map_err(tauri::Error::from).and_then(|payload| {
+        windows::broadcast(app, event, &payload);
+        app.emit(event, payload)
+    });
+    if let Err(e) = sent {
         log::error!("cannot broadcast {event}: {e}");
     }
 }

@@ -19,6 +19,14 @@ pub fn keep_out_of_core() {
     }
 }
 
+/// The core's `GDK_GL` reaches the window host, whose windows' UI side then
+/// draws without GL too, as it did when the windows lived in the core.
+pub fn keep_out_of_window_host() {
+    if std::env::var_os("GDK_GL").is_some_and(|v| v == "disable") {
+        hide_egl_drivers_from_this_process();
+    }
+}
+
 /// libglvnd reads its list of EGL drivers once per process, at its first call.
 /// Making that first call with an empty list leaves this process without EGL, and
 /// WebKit's UI side then draws what its web process sends without GL. The web

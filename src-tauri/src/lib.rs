@@ -18,6 +18,7 @@ mod order;
 mod instance;
 mod launch;
 mod lazy_webkit;
+mod link;
 pub mod permissions;
 pub mod privacy;
 pub mod search;
@@ -28,6 +29,7 @@ mod signals;
 pub mod state;
 pub mod store;
 mod tray;
+mod window_host;
 pub mod windows;
 
 use cli::Command;
@@ -40,26 +42,22 @@ use tauri::{AppHandle, Builder, Manager, RunEvent, Runtime};
 /// Must equal `identifier` in tauri.conf.json.
 pub const IDENTIFIER: &str = "dev.trove.Trove";
 
-/// What the real app and the IPC tests share: commands and window policy.
+/// What the window host and the IPC tests share: the way commands reach
+/// the core, and window policy.
 pub fn build<R: Runtime>(builder: Builder<R>) -> Builder<R> {
     builder
-        .manage(windows::Retention::default())
-        .invoke_handler(tauri::generate_handler![
-            commands::get_settings,
-            commands::update_settings,
-            commands::get_capture_state,
-            commands::set_capture_paused,
-            commands::app_info,
-            commands::history_page,
-            commands::search_history,
-            commands::get_clip,
-            commands::clip_image,
-            commands::copy_clip,
-            commands::set_pinned,
-            commands::delete_clip,
-            commands::clear_history,
-        ])
-        .on_window_event(windows::on_window_event)
+        .manage(window_host::Retention::default())
+        .invoke_handler(window_host::on_invoke)
+        .on_window_event(window_host::on_window_event)
+}
+
+/// The app's config, capabilities and pages, for the core and the window host alike.
+fn context() -> tauri::Context {
+    tauri::generate_context!()
+}
+
+fn init_log() {
+    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("trove=info")).init();
 }
 
 /// One running Trove per data dir: a second launch with the same data dir is
@@ -79,9 +77,12 @@ pub fn run() -> ExitCode {
     // Whatever Trove writes (clips, settings, its socket) is for this user only.
     // SAFETY: umask only swaps the process's file-creation mask.
     unsafe { libc::umask(0o077) };
+    if std::env::args_os().nth(1).is_some_and(|arg| arg == window_host::ARG) {
+        init_log();
+        return window_host::run(context());
+    }
     let cli = cli::Cli::parse_or_exit();
-    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("trove=info"))
-        .init();
+    init_log();
 
     let Some(data_dir) = cli
         .data_dir
@@ -118,8 +119,8 @@ pub fn run() -> ExitCode {
     if session::DisplaySession::current() == session::DisplaySession::X11 {
         gl::keep_out_of_core();
     }
-    let app = build(tauri::Builder::default()).plugin(autostart::plugin());
-    let app = app
+    let app = tauri::Builder::default()
+        .plugin(autostart::plugin())
         .setup(move |app| {
             // An error returned from here would make Tauri panic; leave plainly instead.
             if let Err(e) = start(app.handle(), data_dir, command, primary) {
@@ -129,7 +130,7 @@ pub fn run() -> ExitCode {
             }
             Ok(())
         })
-        .build(tauri::generate_context!());
+        .build(context());
     let app = match app {
         Ok(app) => app,
         Err(e) => {
@@ -137,18 +138,13 @@ pub fn run() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let code = app.run_return(|app, event| match event {
-        // The last window closing is normal: Trove lives on in the tray.
-        RunEvent::ExitRequested {
-            code: None, api, ..
-        } => api.prevent_exit(),
-        RunEvent::Exit => {
+    let code = app.run_return(|app, event| {
+        if let RunEvent::Exit = event {
             if let Err(e) = app.state::<AppState>().close() {
                 log::error!("cannot close the history cleanly: {e}");
             }
             log::info!("exiting");
         }
-        _ => {}
     });
     ExitCode::from(u8::try_from(code).unwrap_or(1))
 }
@@ -161,15 +157,13 @@ fn start<R: Runtime>(
     primary: instance::Primary,
 ) -> Result<(), Box<dyn std::error::Error>> {
     app.manage(AppState::open(data_dir)?);
+    app.manage(windows::Windows::default());
     capture::start(app)?;
     if let Err(e) = autostart::reconcile(app) {
         log::error!("{e}");
     }
     shortcut::start(app);
     tray::create(app)?;
-    if let Err(e) = appearance::follow(app) {
-        log::warn!("windows cannot follow the desktop's light or dark: {e}");
-    }
     signals::install(app.clone())?;
     let handle = app.clone();
     primary.serve(move |argv| launch::on_second_launch(&handle, argv))?;

@@ -1,29 +1,30 @@
-//! The three windows: created on first request, reused after, and released
-//! by their retention policy.
+//! The three windows as the core sees them. The core never loads WebKit: a
+//! window host, a child process (`window_host.rs`), builds the windows and
+//! holds WebKit while any is open. Here the core starts it on demand, tells it
+//! what to show, hide and broadcast, answers its windows' commands, and lets
+//! it go once no window has been open for a while.
 
+use crate::commands;
 use crate::error::{Error, Result};
+use crate::link::{Change, Link, ToCore, ToHost};
 use crate::state::AppState;
+use crate::window_host;
 use serde::{Deserialize, Serialize};
+use std::collections::HashSet;
+use std::os::unix::net::UnixStream;
+use std::os::unix::process::CommandExt;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
-use tauri::{
-    AppHandle, Manager, Runtime, WebviewUrl, WebviewWindow, WebviewWindowBuilder, WindowEvent,
-};
+use tauri::{AppHandle, Manager, Runtime};
 use ts_rs::TS;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS, clap::ValueEnum)]
 #[serde(rename_all = "lowercase")]
 pub enum AppWindow {
     Main,
     Settings,
     About,
-}
-
-struct Spec {
-    title: &'static str,
-    page: &'static str,
-    size: (f64, f64),
-    resizable: bool,
 }
 
 impl AppWindow {
@@ -40,79 +41,239 @@ impl AppWindow {
     pub fn from_label(label: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|w| w.label() == label)
     }
+}
 
-    fn spec(self) -> Spec {
-        match self {
-            AppWindow::Main => Spec {
-                title: "Trove",
-                page: "main.html",
-                size: (720.0, 480.0),
-                resizable: true,
-            },
-            AppWindow::Settings => Spec {
-                title: "Trove Settings",
-                page: "settings.html",
-                size: (560.0, 720.0),
-                resizable: true,
-            },
-            AppWindow::About => Spec {
-                title: "About Trove",
-                page: "about.html",
-                size: (440.0, 500.0),
-                resizable: false,
-            },
-        }
-    }
+/// Managed in the core process only.
+#[derive(Default)]
+pub struct Windows {
+    host: Mutex<Option<Host>>,
+    /// Whether the core last showed or hid `main`.
+    shown: AtomicBool,
+    /// Counts requests and windows coming and going, so that the host's
+    /// release timer can tell whether any happened since it was armed.
+    changes: Generation,
+    started: AtomicU64,
+}
 
-    fn error(self, e: tauri::Error) -> Error {
-        Error::Window(format!("{}: {e}", self.label()))
-    }
+/// The running window host.
+struct Host {
+    link: Link<ToHost>,
+    /// Which host this is: a late message from one that ended is ignored.
+    number: u64,
+    /// Windows it built and has not destroyed.
+    open: HashSet<AppWindow>,
+    /// `main` was asked for and not destroyed since: its heads are read.
+    main: bool,
+}
 
-    /// Closing `main` only hides it, so that reopening is instant; the others go.
-    fn hides_on_close(self) -> bool {
-        self == AppWindow::Main
+/// A host with no window for this long exits. Long enough for windows that
+/// come and go in a row to share one host and its warm WebKit.
+const HOST_LINGERS: Duration = Duration::from_secs(5);
+
+impl Windows {
+    fn host(&self) -> MutexGuard<'_, Option<Host>> {
+        self.host.lock().unwrap_or_else(|p| p.into_inner())
     }
 }
 
-/// Shows `window`, building it first if it does not exist.
+fn windows<R: Runtime>(app: &AppHandle<R>) -> Option<tauri::State<'_, Windows>> {
+    app.try_state::<Windows>()
+}
+
+/// Shows `window`, starting the host or having it build the window as needed.
 pub fn show<R: Runtime>(app: &AppHandle<R>, window: AppWindow) -> Result<()> {
-    let err = |e| window.error(e);
-    if window == AppWindow::Main {
-        retention(app).set_shown(true);
-    }
-    let existing = app.get_webview_window(window.label());
-    let visible = existing.as_ref().is_some_and(|w| w.is_visible().unwrap_or(false));
-    if window == AppWindow::Main && !visible {
+    let windows = windows(app).ok_or_else(|| Error::Window("this process shows no windows".into()))?;
+    if window == AppWindow::Main && !windows.shown.swap(true, Ordering::SeqCst) {
         if let Some(clipboard) = app.try_state::<crate::capture::Clipboard>() {
             clipboard.remember_focus();
         }
     }
-    if let Some(existing) = existing {
-        retention(app).cancel();
-        existing.show().map_err(err)?;
-        existing.unminimize().map_err(err)?;
-        existing.set_focus().map_err(err)?;
-        return Ok(());
-    }
-    if window == AppWindow::Main {
+    let settings = app.state::<AppState>().settings();
+    let request = ToHost::Show { window, theme: settings.theme, retain_secs: settings.window_retain_secs };
+    let mut slot = windows.host();
+    windows.changes.next();
+    let host = match slot.take() {
+        Some(host) if host.link.send(request.clone(), Vec::new()) => slot.insert(host),
+        // None, or one that can no longer be written to: it is ending.
+        _ => {
+            let host = slot.insert(start_host(app, windows.started.fetch_add(1, Ordering::SeqCst) + 1)?);
+            host.link.send(request, Vec::new());
+            host
+        }
+    };
+    if window == AppWindow::Main && !host.main {
+        host.main = true;
         read_heads_meanwhile(app);
     }
-    crate::lazy_webkit::load().map_err(Error::Window)?;
-    let spec = window.spec();
-    // The page starts in the right theme, even windows that may not read settings.
-    let theme = serde_json::json!(app.state::<AppState>().settings().theme);
-    let built = WebviewWindowBuilder::new(app, window.label(), WebviewUrl::App(spec.page.into()))
-        .initialization_script(format!("window.__TROVE_THEME__ = {theme};"))
-        .title(spec.title)
-        .inner_size(spec.size.0, spec.size.1)
-        .resizable(spec.resizable)
-        .center()
-        .build()
-        .map_err(err)?;
-    recover_from_crashes(&built, window);
-    retention(app).windows.next();
-    log::info!("window {} created", window.label());
     Ok(())
+}
+
+/// Hides `main` if the core last showed it, shows it otherwise.
+pub fn toggle_main<R: Runtime>(app: &AppHandle<R>) -> Result<()> {
+    match windows(app) {
+        Some(windows) if windows.shown.load(Ordering::SeqCst) => hide(app, AppWindow::Main),
+        _ => show(app, AppWindow::Main),
+    }
+}
+
+/// Does what closing `window` does, if it exists.
+pub fn hide<R: Runtime>(app: &AppHandle<R>, window: AppWindow) -> Result<()> {
+    if let Some(windows) = windows(app) {
+        if window == AppWindow::Main {
+            windows.shown.store(false, Ordering::SeqCst);
+        }
+        send(&windows, ToHost::Hide { window });
+    }
+    Ok(())
+}
+
+/// Sends a core event to every open window.
+pub fn broadcast<R: Runtime>(app: &AppHandle<R>, name: &str, payload: &serde_json::Value) {
+    if let Some(windows) = windows(app) {
+        send(&windows, ToHost::Event { name: name.into(), payload: payload.clone() });
+    }
+}
+
+/// A new retention time applies at once to a `main` that is already hidden.
+pub fn retention_changed<R: Runtime>(app: &AppHandle<R>) {
+    if let Some(windows) = windows(app) {
+        send(&windows, ToHost::Retain { secs: app.state::<AppState>().settings().window_retain_secs });
+    }
+}
+
+/// To the running host, if any: with none, no window is open to care.
+fn send(windows: &Windows, message: ToHost) {
+    if let Some(host) = windows.host().as_ref() {
+        host.link.send(message, Vec::new());
+    }
+}
+
+/// Starts `trove` again as the window host, on one end of a socket pair.
+fn start_host<R: Runtime>(app: &AppHandle<R>, number: u64) -> Result<Host> {
+    let fail = |e: std::io::Error| Error::Window(format!("cannot start the window host: {e}"));
+    let (ours, theirs) = UnixStream::pair().map_err(fail)?;
+    let mut command = std::process::Command::new("/proc/self/exe");
+    command.arg0(std::env::args_os().next().unwrap_or_else(|| "trove".into())).arg(window_host::ARG);
+    let fd = std::os::fd::AsRawFd::as_raw_fd(&theirs);
+    // SAFETY: only async-signal-safe calls between fork and exec.
+    unsafe {
+        command.pre_exec(move || {
+            // dup2 onto itself would leave close-on-exec set.
+            let moved = if fd == window_host::FD {
+                libc::fcntl(fd, libc::F_SETFD, 0)
+            } else {
+                libc::dup2(fd, window_host::FD)
+            };
+            if moved < 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+    let mut child = command.spawn().map_err(fail)?;
+    drop(theirs);
+    log::info!("window host {} started", child.id());
+    let (on_message, on_end) = (app.clone(), app.clone());
+    let link = Link::start(
+        ours,
+        move |message, _| from_host(&on_message, number, message),
+        move |error| {
+            if let Some(e) = error {
+                log::error!("the window host sent what does not parse: {e}");
+                let _ = child.kill();
+            }
+            match child.wait() {
+                Ok(status) if status.success() => log::info!("window host {} exited", child.id()),
+                Ok(status) => log::warn!("window host {} ended: {status}", child.id()),
+                Err(e) => log::error!("cannot wait for the window host: {e}"),
+            }
+            host_ended(&on_end, number);
+        },
+    )
+    .map_err(fail)?;
+    Ok(Host { link, number, open: HashSet::new(), main: false })
+}
+
+fn from_host<R: Runtime>(app: &AppHandle<R>, number: u64, message: ToCore) {
+    match message {
+        ToCore::Invoke { id, window, command, args } => {
+            let app = app.clone();
+            tauri::async_runtime::spawn_blocking(move || {
+                let (outcome, bytes) = commands::outcome(commands::dispatch(&app, &window, &command, &args));
+                if let Some(windows) = windows(&app) {
+                    if let Some(host) = windows.host().as_ref().filter(|h| h.number == number) {
+                        host.link.send(ToHost::Reply { id, outcome }, bytes);
+                    }
+                }
+            });
+        }
+        ToCore::Window { window, change } => window_changed(app, number, window, change),
+    }
+}
+
+fn window_changed<R: Runtime>(app: &AppHandle<R>, number: u64, window: AppWindow, change: Change) {
+    let Some(windows) = windows(app) else { return };
+    let mut slot = windows.host();
+    let Some(host) = slot.as_mut().filter(|h| h.number == number) else { return };
+    let main = window == AppWindow::Main;
+    match change {
+        Change::Created => {
+            windows.changes.next();
+            host.open.insert(window);
+            if main {
+                // Read again if `main` was destroyed while this one was asked for.
+                host.main = true;
+                read_heads_meanwhile(app);
+            }
+        }
+        Change::Hidden if main => windows.shown.store(false, Ordering::SeqCst),
+        Change::Hidden => {}
+        Change::Destroyed => {
+            let generation = windows.changes.next();
+            host.open.remove(&window);
+            if host.open.is_empty() {
+                release_host_when_quiet(app, generation);
+            }
+            if main {
+                host.main = false;
+                windows.shown.store(false, Ordering::SeqCst);
+                drop(slot);
+                app.state::<AppState>().history().drop_heads();
+            }
+        }
+    }
+}
+
+/// Lets the host go if no window comes or goes for `HOST_LINGERS`.
+fn release_host_when_quiet<R: Runtime>(app: &AppHandle<R>, armed: u64) {
+    let app = app.clone();
+    tauri::async_runtime::spawn(async move {
+        tokio::time::sleep(HOST_LINGERS).await;
+        let Some(windows) = windows(&app) else { return };
+        let mut slot = windows.host();
+        if windows.changes.is_current(armed) && slot.as_ref().is_some_and(|h| h.open.is_empty()) {
+            log::info!("no window is open; letting the window host go");
+            // Dropping the link closes the socket, which the host takes as its cue to exit.
+            slot.take();
+        }
+    });
+}
+
+/// After the host exited, by request or not: whatever it held is gone.
+fn host_ended<R: Runtime>(app: &AppHandle<R>, number: u64) {
+    let Some(windows) = windows(app) else { return };
+    let mut slot = windows.host();
+    if slot.as_ref().is_some_and(|h| h.number == number) {
+        log::warn!("the window host ended before Trove let it go");
+        slot.take();
+        windows.shown.store(false, Ordering::SeqCst);
+    }
+    let heads_needed = slot.as_ref().is_some_and(|h| h.main);
+    drop(slot);
+    if !heads_needed {
+        app.state::<AppState>().history().drop_heads();
+    }
+    crate::idle::return_free_heap();
 }
 
 /// Search needs every clip's head in memory, and reading them takes a while
@@ -126,177 +287,16 @@ fn read_heads_meanwhile<R: Runtime>(app: &AppHandle<R>) {
     });
 }
 
-/// A web process that dies leaves its window blank: the window goes, and the
-/// next request builds it afresh. (Reloading at once, inside WebKit's own
-/// handler, sometimes made WebKit abort the whole process while starting
-/// the new web process.)
-fn recover_from_crashes<R: Runtime>(window: &WebviewWindow<R>, kind: AppWindow) {
-    let handle = window.clone();
-    let watched = window.with_webview(move |webview| {
-        use webkit2gtk::WebViewExt;
-        webview.inner().connect_web_process_terminated(move |_, reason| {
-            log::warn!("the web process of window {} ended ({reason:?}); closing the window", kind.label());
-            let window = handle.clone();
-            let queued = handle.run_on_main_thread(move || {
-                if let Err(e) = window.destroy() {
-                    log::error!("cannot destroy window {}: {e}", kind.label());
-                }
-            });
-            if let Err(e) = queued {
-                log::error!("cannot close window {}: {e}", kind.label());
-            }
-        });
-    });
-    if let Err(e) = watched {
-        log::error!("cannot watch the web process of window {}: {e}", kind.label());
-    }
-}
-
-/// Hides `main` if the core last showed it, shows it otherwise.
-pub fn toggle_main<R: Runtime>(app: &AppHandle<R>) -> Result<()> {
-    if retention(app).shown.load(Ordering::SeqCst) {
-        hide(app, AppWindow::Main)
-    } else {
-        show(app, AppWindow::Main)
-    }
-}
-
-/// Does what closing `window` does, if it exists.
-pub fn hide<R: Runtime>(app: &AppHandle<R>, window: AppWindow) -> Result<()> {
-    match app.get_webview_window(window.label()) {
-        Some(existing) => close(&existing.as_ref().window(), window),
-        None => Ok(()),
-    }
-}
-
-/// What the window manager's close button does: hide `main`, destroy the rest.
-fn close<R: Runtime>(window: &tauri::Window<R>, kind: AppWindow) -> Result<()> {
-    let err = |e| kind.error(e);
-    if kind.hides_on_close() {
-        retention(window.app_handle()).set_shown(false);
-        window.hide().map_err(err)?;
-        schedule_release(window.app_handle());
-    } else {
-        window.destroy().map_err(err)?;
-    }
-    Ok(())
-}
-
-pub fn on_window_event<R: Runtime>(window: &tauri::Window<R>, event: &WindowEvent) {
-    match event {
-        WindowEvent::CloseRequested { api, .. } => {
-            let Some(kind) = AppWindow::from_label(window.label()) else {
-                return;
-            };
-            if kind.hides_on_close() {
-                api.prevent_close();
-                if let Err(e) = close(window, kind) {
-                    log::error!("{e}");
-                }
-            }
-        }
-        WindowEvent::Destroyed => {
-            if window.label() == AppWindow::Main.label() {
-                retention(window.app_handle()).set_shown(false);
-                window.state::<AppState>().history().drop_heads();
-            }
-            log::info!("window {} destroyed", window.label());
-            release_when_all_closed(window.app_handle());
-        }
-        _ => {}
-    }
-}
-
-/// Once no window has come or gone for `LEFTOVERS_AFTER` and none is open,
-/// what WebKit kept for them goes too. The quiet time also means WebKit has
-/// long finished starting the network process: ending one that is still
-/// starting makes WebKit abort the whole app.
-fn release_when_all_closed<R: Runtime>(app: &AppHandle<R>) {
-    let generation = retention(app).windows.next();
-    let app = app.clone();
-    tauri::async_runtime::spawn(async move {
-        tokio::time::sleep(LEFTOVERS_AFTER).await;
-        let handle = app.clone();
-        // Windows are built on the main thread, so none can appear meanwhile.
-        let queued = app.run_on_main_thread(move || {
-            if retention(&handle).windows.is_current(generation) && handle.webview_windows().is_empty() {
-                crate::idle::release_web_leftovers();
-            }
-        });
-        if let Err(e) = queued {
-            log::error!("cannot release WebKit's leftovers: {e}");
-        }
-    });
-}
-
-const LEFTOVERS_AFTER: Duration = Duration::from_secs(5);
-
-/// A new retention time applies at once to a `main` that is already hidden.
-pub fn retention_changed<R: Runtime>(app: &AppHandle<R>) {
-    if hidden_main(app).is_some() {
-        schedule_release(app);
-    }
-}
-
-fn hidden_main<R: Runtime>(app: &AppHandle<R>) -> Option<WebviewWindow<R>> {
-    app.get_webview_window(AppWindow::Main.label())
-        .filter(|w| matches!(w.is_visible(), Ok(false)))
-}
-
 /// Counts changes, so that a timer can tell whether any happened since it was armed.
 #[derive(Default)]
-struct Generation(AtomicU64);
+pub struct Generation(AtomicU64);
 
 impl Generation {
-    fn next(&self) -> u64 {
+    pub fn next(&self) -> u64 {
         self.0.fetch_add(1, Ordering::SeqCst) + 1
     }
 
-    fn is_current(&self, generation: u64) -> bool {
+    pub fn is_current(&self, generation: u64) -> bool {
         self.0.load(Ordering::SeqCst) == generation
     }
-}
-
-/// The windows' lifecycle. `shown` is whether the core last showed or hid
-/// `main`: GTK's own visibility lags behind a window still being built.
-/// `main`'s release timer acts only if no show or hide of it happened since
-/// it was armed (`transitions`); the leftovers' timer only if no window was
-/// built or destroyed (`windows`).
-#[derive(Default)]
-pub struct Retention {
-    transitions: Generation,
-    windows: Generation,
-    shown: AtomicBool,
-}
-
-impl Retention {
-    fn cancel(&self) -> u64 {
-        self.transitions.next()
-    }
-
-    fn set_shown(&self, shown: bool) {
-        self.shown.store(shown, Ordering::SeqCst);
-    }
-}
-
-fn retention<R: Runtime>(app: &AppHandle<R>) -> tauri::State<'_, Retention> {
-    app.state::<Retention>()
-}
-
-fn schedule_release<R: Runtime>(app: &AppHandle<R>) {
-    let generation = retention(app).cancel();
-    let secs = app.state::<AppState>().settings().window_retain_secs;
-    let app = app.clone();
-    tauri::async_runtime::spawn(async move {
-        tokio::time::sleep(Duration::from_secs(secs.into())).await;
-        if !retention(&app).transitions.is_current(generation) {
-            return;
-        }
-        if let Some(main) = hidden_main(&app) {
-            log::info!("main hidden for {secs}s; releasing it");
-            if let Err(e) = main.destroy() {
-                log::error!("cannot destroy main: {e}");
-            }
-        }
-    });
 }

@@ -257,12 +257,13 @@ class X11:
         self.WM_DELETE = self.d.intern_atom("WM_DELETE_WINDOW")
 
     def windows(self, pid):
-        """Trove's top-level windows of `pid`: {title: (window, viewable)}."""
-        found = {}
+        """Trove's top-level windows, which the window host that `pid` started builds:
+        {title: (window, viewable)}."""
+        found, pids = {}, set(pids_of(pid))
         for win in self.root.query_tree().children:
             try:
                 prop = win.get_full_property(self.NET_WM_PID, Xatom.CARDINAL)
-                if not prop or prop.value[0] != pid:
+                if not prop or prop.value[0] not in pids:
                     continue
                 name = win.get_full_property(self.NET_WM_NAME, self.UTF8)
                 title = name.value.decode() if name else ""
@@ -367,7 +368,8 @@ def memory_kb(pids):
 
 
 def web_processes(pid, kind=b"WebKitWebProcess"):
-    """WebKit's processes of `kind` started on behalf of `pid`: by default those that hold web content."""
+    """The processes started on behalf of `pid` whose command line holds `kind`: by default
+    WebKit's that hold web content."""
     found = []
     for child in descendants(pid):
         try:
@@ -377,6 +379,11 @@ def web_processes(pid, kind=b"WebKitWebProcess"):
         except OSError:
             continue
     return found
+
+
+def window_hosts(pid):
+    """The window hosts that the Trove core `pid` started: the processes that build its windows."""
+    return web_processes(pid, b"--window-host")
 
 
 def find_process(needle):

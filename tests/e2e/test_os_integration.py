@@ -3,6 +3,7 @@ shortcut, and start at login."""
 
 import os
 import socket
+import struct
 import subprocess
 
 from Xlib import X, XK
@@ -111,6 +112,34 @@ def test_garbage_on_the_instance_socket_is_refused_by_the_same_parser(launch, da
     wait_until(lambda: viewable(primary, "About Trove"), what="a real request afterwards")
 
 
+def window_host(fd, tmp_path):
+    """`trove --window-host` with `fd` where the core passes its socket."""
+    script = f'exec 3<&{fd} {fd}<&-; exec "$0" --window-host'
+    return subprocess.Popen(["bash", "-c", script, TROVE_BIN], pass_fds=[fd], stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, env=dict(os.environ, HOME=str(tmp_path)))
+
+
+def test_a_window_host_not_started_by_the_core_leaves_at_once(desktop, tmp_path):
+    """`--window-host` is for the core's own use: started by hand, or fed garbage, it shows nothing."""
+    for fd in ([], [open(os.devnull).fileno()]):
+        alone = (window_host(fd[0], tmp_path) if fd else
+                 subprocess.Popen([TROVE_BIN, "--window-host"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT))
+        output = alone.communicate(timeout=SUBCOMMAND_TIMEOUT)[0].decode()
+        assert alone.returncode == 2, output
+        assert "for Trove's own use" in output
+    ours, theirs = socket.socketpair()
+    host = window_host(theirs.fileno(), tmp_path)
+    theirs.close()
+    # A frame that says it holds 5 bytes of JSON, and holds no JSON.
+    ours.sendall(struct.pack("<II", 5, 0) + b"{nope")
+    output = host.communicate(timeout=SUBCOMMAND_TIMEOUT)[0].decode()
+    ours.close()
+    assert host.returncode == 1, output
+    assert "the window host lost the core" in output
+    assert "window main created" not in output and desktop.x11.windows(host.pid) == {}
+    assert os.listdir(tmp_path) == [], "no data dir or config may be created"
+
+
 def test_help_and_version_touch_nothing(desktop, tmp_path):
     bare = {"PATH": os.environ["PATH"], "HOME": str(tmp_path)}
     version = subprocess.run([TROVE_BIN, "--version"], capture_output=True, text=True, env=bare, timeout=10)
@@ -146,9 +175,11 @@ def test_fifty_launches_at_once_leave_one_core_in_a_consistent_state(desktop, da
         tray = desktop.watcher.item_of(core.pid)
         wait_until(lambda: len(requests_in(open(core_log.name).read())) == len(commands), timeout=60,
                    what="every request to be applied")
-        windows = desktop.x11.windows(core.pid)
-        assert sorted(windows) == ["About Trove", "Trove", "Trove Settings"]
-        assert all(shown for _, shown in windows.values()), windows
+        # The window host builds what the core asked for, in the order asked.
+        all_three = ["About Trove", "Trove", "Trove Settings"]
+        windows = wait_until(lambda: sorted(desktop.x11.windows(core.pid)) == all_three and desktop.x11.windows(core.pid),
+                             what="the three windows")
+        wait_until(lambda: all(shown for _, shown in desktop.x11.windows(core.pid).values()), what="all three shown")
         assert tray.entry("Pause capture")["toggle_state"] == 1
         for log in logs:
             text = open(log.name).read()

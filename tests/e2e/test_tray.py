@@ -1,13 +1,14 @@
 """Trove as it starts: tray only, windows on demand, and clean exits."""
 
 import os
+import re
 import signal
 import subprocess
 
 import pytest
 
 from conftest import TROVE_BIN
-from desktop import StatusNotifierWatcher, wait_until, web_processes
+from desktop import StatusNotifierWatcher, wait_until, web_processes, window_hosts
 
 MENU = ["No clips yet", "", "Show history (Ctrl+Shift+V)", "Pause capture", "Clear history…", "", "Settings…",
         "About Trove", "", "Quit"]
@@ -69,7 +70,8 @@ def test_tray_opens_each_window_once_and_closing_destroys_it(launch, desktop):
     trove.tray.click("About Trove")
     wait_until(lambda: desktop.x11.viewable(trove.pid, "About Trove"), what="About to map")
     wait_until(lambda: len(web_processes(trove.pid)) >= 2, what="a web process per window")
-    assert mapped(trove.pid, "libwebkit2gtk")
+    [host] = window_hosts(trove.pid)
+    assert mapped(host, "libwebkit2gtk") and not mapped(trove.pid, "libwebkit2gtk"), "WebKit stays out of the core"
 
     # A second request reuses the window.
     trove.tray.click("Settings…")
@@ -81,6 +83,10 @@ def test_tray_opens_each_window_once_and_closing_destroys_it(launch, desktop):
     desktop.x11.close(trove.pid, "About Trove")
     wait_until(lambda: trove.windows() == {}, what="About to be destroyed")
     wait_until(lambda: web_processes(trove.pid) == [], what="every web process to exit")
+    # With no window for a while, the window host and all of WebKit go.
+    wait_until(lambda: window_hosts(trove.pid) == [], what="the window host to exit")
+    exited = wait_until(lambda: re.search(r"window host \d+ exited", trove.log()), what="the core to see it exit")
+    assert "letting the window host go" in trove.log()[:exited.start()], trove.log()
     assert trove.proc.poll() is None, "Trove must live on with no window"
     assert labels(trove.tray) == MENU
 
