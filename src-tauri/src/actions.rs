@@ -133,7 +133,7 @@ pub fn copy_clip<R: Runtime>(app: &AppHandle<R>, id: u64) -> Result<HistoryDelta
 /// What Enter in Main does: copy back, hide Main, and paste if the user asked for that.
 pub fn choose_clip<R: Runtime>(app: &AppHandle<R>, id: u64) -> Result<HistoryDelta> {
     let delta = copy_clip(app, id)?;
-    windows::hide(app, AppWindow::Main)?;
+    windows::hide(app, AppWindow::Main);
     if app.state::<AppState>().settings().paste_after_choosing {
         clipboard(app)?.paste()?;
     }

@@ -1,28 +1,29 @@
-//! Keeps GL drivers out of the long-lived core process on X11.
+//! Keeps GL drivers out of Trove's processes on X11.
 //!
-//! The core never draws with GL: GTK paints its windows with cairo, and WebKit
-//! renders pages in its web process, which ends with its window. Yet GDK opens a
-//! GL display with the X display, and WebKit's UI side with its first web view,
-//! each mapping Mesa and LLVM (30 MB and more) into the core for the rest of its life.
+//! Neither process draws with GL: GTK paints the windows with cairo, and WebKit
+//! renders pages in its web processes. Yet GDK opens a GL display with the X
+//! display, and WebKit's UI side one with its first web view, each mapping Mesa
+//! and LLVM (30 MB and more) into the process.
 
 use std::ffi::{c_char, c_int, c_void};
 
 const EGL_VENDORS: &str = "__EGL_VENDOR_LIBRARY_FILENAMES";
 const EGL_EXTENSIONS: c_int = 0x3055;
+const GDK_GL: &str = "GDK_GL";
 
-/// Must run before any thread starts: it changes the environment. Whoever sets
-/// `GDK_GL` themselves is choosing how GL is used, and gets both left alone.
+/// Must run before any thread starts: it changes the environment, which the
+/// window host inherits. Whoever sets `GDK_GL` themselves is choosing how GL
+/// is used, and is left alone.
 pub fn keep_out_of_core() {
-    if std::env::var_os("GDK_GL").is_none() {
-        std::env::set_var("GDK_GL", "disable");
-        hide_egl_drivers_from_this_process();
+    if std::env::var_os(GDK_GL).is_none() {
+        std::env::set_var(GDK_GL, "disable");
     }
 }
 
-/// The core's `GDK_GL` reaches the window host, whose windows' UI side then
-/// draws without GL too, as it did when the windows lived in the core.
+/// With GL disabled for GDK, the web views' UI side goes without it too.
+/// Must run before any thread starts, as `keep_out_of_core`.
 pub fn keep_out_of_window_host() {
-    if std::env::var_os("GDK_GL").is_some_and(|v| v == "disable") {
+    if std::env::var_os(GDK_GL).is_some_and(|v| v == "disable") {
         hide_egl_drivers_from_this_process();
     }
 }

@@ -110,7 +110,7 @@ fn from_core<R: Runtime>(app: &AppHandle<R>, message: ToHost, bytes: Vec<u8>) {
             }
         }
         ToHost::Reply { id, outcome } => {
-            let waiting = app.state::<Core<R>>().waiting.lock().unwrap_or_else(|p| p.into_inner()).remove(&id);
+            let waiting = app.try_state::<Core<R>>().and_then(|core| core.waiting.lock().unwrap_or_else(|p| p.into_inner()).remove(&id));
             match waiting {
                 Some(resolver) => answer(resolver, outcome, bytes),
                 None => log::warn!("the core answered command {id}, which nothing waits for"),

@@ -52,6 +52,7 @@ pub struct Windows {
     /// Counts requests and windows coming and going, so that the host's
     /// release timer can tell whether any happened since it was armed.
     changes: Generation,
+    /// How many hosts were started: each host's number.
     started: AtomicU64,
 }
 
@@ -96,7 +97,12 @@ pub fn show<R: Runtime>(app: &AppHandle<R>, window: AppWindow) -> Result<()> {
         Some(host) if host.link.send(request.clone(), Vec::new()) => slot.insert(host),
         // None, or one that can no longer be written to: it is ending.
         _ => {
-            let host = slot.insert(start_host(app, windows.started.fetch_add(1, Ordering::SeqCst) + 1)?);
+            let started = start_host(app, windows.started.fetch_add(1, Ordering::SeqCst) + 1);
+            let host = slot.insert(started.inspect_err(|_| {
+                if window == AppWindow::Main {
+                    windows.shown.store(false, Ordering::SeqCst);
+                }
+            })?);
             host.link.send(request, Vec::new());
             host
         }
@@ -111,20 +117,22 @@ pub fn show<R: Runtime>(app: &AppHandle<R>, window: AppWindow) -> Result<()> {
 /// Hides `main` if the core last showed it, shows it otherwise.
 pub fn toggle_main<R: Runtime>(app: &AppHandle<R>) -> Result<()> {
     match windows(app) {
-        Some(windows) if windows.shown.load(Ordering::SeqCst) => hide(app, AppWindow::Main),
+        Some(windows) if windows.shown.load(Ordering::SeqCst) => {
+            hide(app, AppWindow::Main);
+            Ok(())
+        }
         _ => show(app, AppWindow::Main),
     }
 }
 
 /// Does what closing `window` does, if it exists.
-pub fn hide<R: Runtime>(app: &AppHandle<R>, window: AppWindow) -> Result<()> {
+pub fn hide<R: Runtime>(app: &AppHandle<R>, window: AppWindow) {
     if let Some(windows) = windows(app) {
         if window == AppWindow::Main {
             windows.shown.store(false, Ordering::SeqCst);
         }
         send(&windows, ToHost::Hide { window });
     }
-    Ok(())
 }
 
 /// Sends a core event to every open window.
