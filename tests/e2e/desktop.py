@@ -381,6 +381,15 @@ def web_processes(pid, kind=b"WebKitWebProcess"):
     return found
 
 
+def running(pid):
+    """Whether `pid` is alive: neither gone nor a zombie."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
 def window_hosts(pid):
     """The window hosts that the Trove core `pid` started: the processes that build its windows."""
     return web_processes(pid, b"--window-host")

@@ -45,7 +45,7 @@ def test_captures_at_20ms_with_main_open_and_searching_are_all_kept(
                what="main to paint")
 
     report = [f"soak: {copies} copies 20 ms apart, Main open, a search typed every 50", "",
-              "| captured | PSS, all (MB) | PSS, core (MB) | PSS, WebKit (MB) | RSS, all (MB) |",
+              "| captured | PSS, all (MB) | PSS, core (MB) | PSS, window host and WebKit (MB) | RSS, all (MB) |",
               "|---|---|---|---|---|"]
     shown = None
 

@@ -4,7 +4,7 @@ import os
 import subprocess
 
 from conftest import ARTIFACTS, TROVE_BIN
-from desktop import DesktopPortal, wait_until, web_processes
+from desktop import DesktopPortal, running, wait_until, web_processes, window_hosts
 
 THEME = "return document.documentElement.dataset.theme"
 SCHEME = "return document.documentElement.dataset.scheme"
@@ -124,24 +124,31 @@ def test_main_hides_on_close_and_is_released_after_the_retention_time(webdriver,
     wait_until(lambda: "Trove Settings" not in x11.windows(driver.pid), what="Settings to be destroyed")
     assert settings not in driver.handles()
 
+    network = web_processes(driver.pid, b"WebKitNetworkProcess")
+    assert len(network) == 1, network
     x11.close(driver.pid, "Trove")
     wait_until(lambda: "Trove" not in x11.windows(driver.pid), timeout=15, what="main to be released")
     wait_until(lambda: web_processes(driver.pid) == [], what="every web process to exit")
-    # With no window left for a while, the network process WebKit would keep for good goes too.
-    wait_until(lambda: web_processes(driver.pid, b"WebKitNetworkProcess") == [], what="the network process to end")
+    # With no window left for a while, the window host goes, and with it the network
+    # process that WebKit would keep for good.
+    wait_until(lambda: window_hosts(driver.pid) == [] and not any(map(running, network)),
+               what="the window host and its network process to exit")
 
-    # Windows that come and go faster than that quiet time leave WebKit alone while it starts a
-    # network process (ending one then makes WebKit abort the app); it goes once all is quiet.
+    # Windows that come and go faster than that quiet time share a host, which goes once all is quiet.
+    hosts, network = set(), set()
     for _ in range(6):
         tray.click("Show history")
         wait_until(lambda: x11.viewable(driver.pid, "Trove"), what="main")
+        hosts.update(window_hosts(driver.pid))
+        network.update(web_processes(driver.pid, b"WebKitNetworkProcess"))
         x11.close(driver.pid, "Trove")
         wait_until(lambda: "Trove" not in x11.windows(driver.pid), timeout=15, what="main to be released")
-    wait_until(lambda: web_processes(driver.pid, b"WebKitNetworkProcess") == [], timeout=15,
-               what="the network process to end")
+    assert len(hosts) == 1 and len(network) == 1, (hosts, network)
+    wait_until(lambda: window_hosts(driver.pid) == [] and not any(map(running, network)), timeout=15,
+               what="the window host and its network process to exit")
 
     # Trove lives on in the tray, and a new main can be built and paints. (WebDriver's
-    # session ended with the network process, so the window is checked as X shows it.)
+    # session ended with the first window host, so the window is checked as X shows it.)
     tray.click("Show history")
     wait_until(lambda: x11.viewable(driver.pid, "Trove") and x11.colours(driver.pid, "Trove") > 8, what="a new main to paint")
     x11.screenshot(driver.pid, "Trove", os.path.join(ARTIFACTS, "main-rebuilt-after-release.png"))
