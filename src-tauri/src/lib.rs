@@ -1,4 +1,5 @@
-//! Trove's core process: wires the store, tray, windows and IPC together.
+//! Trove's two processes, wired here: the core (store, capture, tray, the answers to
+//! every command) and the window host that it starts for the windows.
 
 mod actions;
 mod appearance;
@@ -79,7 +80,7 @@ pub fn run() -> ExitCode {
     unsafe { libc::umask(0o077) };
     if std::env::args_os().nth(1).is_some_and(|arg| arg == window_host::ARG) {
         init_log();
-        return window_host::run(context());
+        return window_host::run();
     }
     let cli = cli::Cli::parse_or_exit();
     init_log();
@@ -122,31 +123,36 @@ pub fn run() -> ExitCode {
     let app = tauri::Builder::default()
         .plugin(autostart::plugin())
         .setup(move |app| {
-            // An error returned from here would make Tauri panic; leave plainly instead.
-            if let Err(e) = start(app.handle(), data_dir, command, primary) {
-                eprintln!("trove: {e}");
-                app.cleanup_before_exit();
-                std::process::exit(1);
-            }
+            leave_on_error(app, start(app.handle(), data_dir, command, primary));
             Ok(())
-        })
-        .build(context());
-    let app = match app {
-        Ok(app) => app,
-        Err(e) => {
-            eprintln!("trove: cannot start: {e}");
-            return ExitCode::FAILURE;
-        }
-    };
-    let code = app.run_return(|app, event| {
+        });
+    run_app(app, "Trove", |app, event| {
         if let RunEvent::Exit = event {
             if let Err(e) = app.state::<AppState>().close() {
                 log::error!("cannot close the history cleanly: {e}");
             }
             log::info!("exiting");
         }
-    });
-    ExitCode::from(u8::try_from(code).unwrap_or(1))
+    })
+}
+
+/// For setup: an error returned from there would make Tauri panic; leave plainly instead.
+fn leave_on_error<E: std::fmt::Display>(app: &tauri::App, result: Result<(), E>) {
+    if let Err(e) = result {
+        eprintln!("trove: {e}");
+        app.cleanup_before_exit();
+        std::process::exit(1);
+    }
+}
+
+fn run_app(builder: Builder<tauri::Wry>, what: &str, on_event: impl FnMut(&AppHandle, RunEvent) + 'static) -> ExitCode {
+    match builder.build(context()) {
+        Ok(app) => ExitCode::from(u8::try_from(app.run_return(on_event)).unwrap_or(1)),
+        Err(e) => {
+            eprintln!("trove: {what} cannot start: {e}");
+            ExitCode::FAILURE
+        }
+    }
 }
 
 /// Runs once this process is known to be the only Trove for its data dir.

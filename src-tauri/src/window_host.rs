@@ -25,35 +25,25 @@ use tauri::{AppHandle, Emitter, Manager, RunEvent, Runtime, WebviewUrl, WebviewW
 pub const ARG: &str = "--window-host";
 pub const FD: RawFd = 3;
 
-pub fn run(context: tauri::Context) -> ExitCode {
+pub fn run() -> ExitCode {
     let Some(socket) = inherited_socket() else {
         eprintln!("trove: {ARG} is for Trove's own use: it needs the socket that Trove passes it");
         return ExitCode::from(2);
     };
     crate::gl::keep_out_of_window_host();
-    let app = crate::build(tauri::Builder::default())
-        .setup(move |app| {
-            connect(app.handle(), socket)?;
-            if let Err(e) = crate::appearance::follow(app.handle()) {
-                log::warn!("windows cannot follow the desktop's light or dark: {e}");
-            }
-            Ok(())
-        })
-        .build(context);
-    let app = match app {
-        Ok(app) => app,
-        Err(e) => {
-            eprintln!("trove: the window host cannot start: {e}");
-            return ExitCode::FAILURE;
+    let app = crate::build(tauri::Builder::default()).setup(move |app| {
+        crate::leave_on_error(app, connect(app.handle(), socket));
+        if let Err(e) = crate::appearance::follow(app.handle()) {
+            log::warn!("windows cannot follow the desktop's light or dark: {e}");
         }
-    };
-    let code = app.run_return(|_, event| {
+        Ok(())
+    });
+    crate::run_app(app, "the window host", |_, event| {
         // Windows closing is no reason to leave: the core says when, by closing the socket.
         if let RunEvent::ExitRequested { code: None, api, .. } = event {
             api.prevent_exit();
         }
-    });
-    ExitCode::from(u8::try_from(code).unwrap_or(1))
+    })
 }
 
 /// `FD`, if it is a socket: a host started by hand has none.
