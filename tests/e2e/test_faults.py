@@ -15,7 +15,7 @@ import time
 import pytest
 
 from conftest import ARTIFACTS, TROVE_BIN
-from desktop import WebDriver, find_process, wait_until, web_processes
+from desktop import WebDriver, find_process, wait_until, web_processes, window_hosts
 from test_history import captured_ids, page
 
 SOAK = os.environ.get("TROVE_SOAK") == "1"
@@ -247,6 +247,26 @@ def test_a_crashed_web_process_leaves_the_core_working_and_the_window_comes_back
     wait_until(paints, what="a new main to paint")
     x11.screenshot(trove.pid, "Trove", os.path.join(ARTIFACTS, "main-after-web-crash.png"))
     assert trove.log().count("ended (Crashed)") == 2, trove.log()
+    assert trove.proc.poll() is None
+
+
+def test_a_killed_window_host_leaves_the_core_working_and_the_windows_come_back(launch, desktop, clipboard):
+    trove = launch("show", "main")
+    ready(trove)
+    x11 = desktop.x11
+    wait_until(lambda: x11.viewable(trove.pid, "Trove") and x11.colours(trove.pid, "Trove") > 8, what="main to paint")
+    [host] = window_hosts(trove.pid)
+    os.kill(host, signal.SIGKILL)
+    # Its windows go with it; the core, the tray and capture go on.
+    wait_until(lambda: trove.windows() == {}, what="the host's windows to go")
+    wait_until(lambda: "the window host ended before Trove let it go" in trove.log(), what="the core to notice")
+    clipboard.copy("captured after the host was killed")
+    wait_until(lambda: labels(trove)[0] == "captured after the host was killed", what="capture and the tray to go on")
+    trove.tray.click("Show history")
+    wait_until(lambda: x11.viewable(trove.pid, "Trove") and x11.colours(trove.pid, "Trove") > 8,
+               what="a new main to paint")
+    assert window_hosts(trove.pid) not in ([], [host])
+    x11.screenshot(trove.pid, "Trove", os.path.join(ARTIFACTS, "main-after-host-killed.png"))
     assert trove.proc.poll() is None
 
 
