@@ -1,8 +1,9 @@
-"""Trove in a Wayland session: sway's headless backend offers wlr-data-control,
-and wl-copy/wl-paste stand in for Wayland apps. wlroots compositors refuse to
-run as root, so as root the whole session runs as `nobody`; it always has its
-own D-Bus."""
+"""Trove in a Wayland session: capture, and the windows as sway shows them.
+Sway's headless backend offers wlr-data-control, and wl-copy/wl-paste stand in
+for Wayland apps. wlroots compositors refuse to run as root, so as root the
+whole session runs as `nobody`; it always has its own D-Bus."""
 
+import json
 import os
 import re
 import shutil
@@ -12,7 +13,7 @@ import tempfile
 import pytest
 
 from conftest import TROVE_BIN
-from desktop import wait_until
+from desktop import find_process, wait_until, web_processes, window_hosts
 
 AS_ROOT = os.geteuid() == 0
 NOBODY = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"] if AS_ROOT else []
@@ -47,6 +48,19 @@ class WaylandSession:
         except FileNotFoundError:
             return ""
 
+    def visible_windows(self):
+        """The titles of the windows that sway shows."""
+        sock = next(s for s in os.listdir(f"{self.root}/run") if s.startswith("sway-ipc."))
+        tree = json.loads(subprocess.run(NOBODY + ["swaymsg", "-s", f"{self.root}/run/{sock}", "-t", "get_tree", "-r"],
+                                         env=self.env, capture_output=True, timeout=10, check=True).stdout)
+
+        def walk(node):
+            if node.get("visible") and node.get("name"):
+                yield node["name"]
+            for child in node.get("nodes", []) + node.get("floating_nodes", []):
+                yield from walk(child)
+        return list(walk(tree))
+
     def copy(self, data, *args):
         # wl-copy serves from the background, so nothing may wait on its output.
         subprocess.run(NOBODY + ["wl-copy", *args], env=self.env, input=data, stdout=subprocess.DEVNULL,
@@ -79,3 +93,15 @@ def test_wayland_capture_uses_data_control(wayland):
     wait_until(lambda: "captured again" in wayland.log(), what="the repeated copy to move to the top")
     assert wayland.log().count("captured clip") == 2, wayland.log()
     assert wayland.paste() == b"copied in a Wayland app"
+
+
+def test_wayland_windows_open_in_the_window_host(wayland):
+    launch = subprocess.run(NOBODY + [TROVE_BIN, "--data-dir", f"{wayland.root}/data", "show", "main"], env=wayland.env,
+                            capture_output=True, timeout=30)
+    assert launch.returncode == 0, launch.stderr
+    wait_until(lambda: "window main created" in wayland.log(), 30, "main to be built on Wayland")
+    core = find_process(f"{wayland.root}/data")
+    [host] = window_hosts(core)
+    wait_until(lambda: web_processes(host), what="main's page to load in a web process")
+    wait_until(lambda: "Trove" in wayland.visible_windows(), what="sway to show main")
+    assert "ended" not in wayland.log(), wayland.log()
