@@ -71,6 +71,23 @@ struct Host {
 /// come and go in a row to share one host and its warm WebKit.
 const HOST_LINGERS: Duration = Duration::from_secs(5);
 
+impl Host {
+    /// Search needs every clip's head in memory, and reading them takes a while
+    /// at 100 000 clips: it happens while `main` is built, once for each `main`.
+    fn hold_heads_for_main<R: Runtime>(&mut self, app: &AppHandle<R>) {
+        if self.main {
+            return;
+        }
+        self.main = true;
+        let history = app.state::<AppState>().history();
+        tauri::async_runtime::spawn_blocking(move || {
+            if let Err(e) = history.hold_heads() {
+                log::error!("cannot read the heads for search: {e}");
+            }
+        });
+    }
+}
+
 impl Windows {
     fn host(&self) -> MutexGuard<'_, Option<Host>> {
         self.host.lock().unwrap_or_else(|p| p.into_inner())
@@ -107,9 +124,8 @@ pub fn show<R: Runtime>(app: &AppHandle<R>, window: AppWindow) -> Result<()> {
             host
         }
     };
-    if window == AppWindow::Main && !host.main {
-        host.main = true;
-        read_heads_meanwhile(app);
+    if window == AppWindow::Main {
+        host.hold_heads_for_main(app);
     }
     Ok(())
 }
@@ -230,8 +246,7 @@ fn window_changed<R: Runtime>(app: &AppHandle<R>, number: u64, window: AppWindow
             host.open.insert(window);
             if main {
                 // Read again if `main` was destroyed while this one was asked for.
-                host.main = true;
-                read_heads_meanwhile(app);
+                host.hold_heads_for_main(app);
             }
         }
         Change::Hidden if main => windows.shown.store(false, Ordering::SeqCst),
@@ -282,17 +297,6 @@ fn host_ended<R: Runtime>(app: &AppHandle<R>, number: u64) {
         app.state::<AppState>().history().drop_heads();
     }
     crate::idle::return_free_heap();
-}
-
-/// Search needs every clip's head in memory, and reading them takes a while
-/// at 100 000 clips: it happens while `main` is built.
-fn read_heads_meanwhile<R: Runtime>(app: &AppHandle<R>) {
-    let history = app.state::<AppState>().history();
-    tauri::async_runtime::spawn_blocking(move || {
-        if let Err(e) = history.hold_heads() {
-            log::error!("cannot read the heads for search: {e}");
-        }
-    });
 }
 
 /// Counts changes, so that a timer can tell whether any happened since it was armed.
