@@ -185,22 +185,66 @@ pub fn byte_kinds(bytes: &[u8]) -> u64 {
 }
 
 fn find_char(hay: &str, from: usize, c: char) -> Option<usize> {
-    let rest = &hay.as_bytes()[from..];
-    let found = if c.is_ascii() {
-        memchr::memchr(c as u8, rest)
-    } else {
-        memmem::find(rest, c.encode_utf8(&mut [0; 4]).as_bytes())
-    };
-    found.map(|at| from + at)
+    if c.is_ascii() {
+        return find_byte(hay.as_bytes(), from, c as u8);
+    }
+    memmem::find(&hay.as_bytes()[from..], c.encode_utf8(&mut [0; 4]).as_bytes()).map(|at| from + at)
 }
 
 fn rfind_char(hay: &str, upto: usize, c: char) -> Option<usize> {
-    let before = &hay.as_bytes()[..upto];
     if c.is_ascii() {
-        memchr::memrchr(c as u8, before)
-    } else {
-        memmem::rfind(before, c.encode_utf8(&mut [0; 4]).as_bytes())
+        return rfind_byte(hay.as_bytes(), upto, c as u8);
     }
+    memmem::rfind(&hay.as_bytes()[..upto], c.encode_utf8(&mut [0; 4]).as_bytes())
+}
+
+// A head is a few hundred bytes and a fuzzy match looks for each of the
+// query's characters in it twice: inlined 16-byte compares beat memchr's
+// set-up there.
+#[cfg(target_arch = "x86_64")]
+fn find_byte(hay: &[u8], from: usize, b: u8) -> Option<usize> {
+    let mut at = from;
+    while let Some(chunk) = hay.get(at..at + 16) {
+        let equal = equal_bytes(chunk, b);
+        if equal != 0 {
+            return Some(at + equal.trailing_zeros() as usize);
+        }
+        at += 16;
+    }
+    hay[at..].iter().position(|&x| x == b).map(|p| at + p)
+}
+
+#[cfg(target_arch = "x86_64")]
+fn rfind_byte(hay: &[u8], upto: usize, b: u8) -> Option<usize> {
+    let mut end = upto;
+    while let Some(chunk) = end.checked_sub(16).map(|start| &hay[start..end]) {
+        let equal = equal_bytes(chunk, b);
+        if equal != 0 {
+            return Some(end + 15 - equal.leading_zeros() as usize);
+        }
+        end -= 16;
+    }
+    hay[..end].iter().rposition(|&x| x == b)
+}
+
+/// A bit for each of `chunk`'s 16 bytes that is `b`.
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+fn equal_bytes(chunk: &[u8], b: u8) -> u32 {
+    use std::arch::x86_64::{_mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_set1_epi8};
+    assert_eq!(chunk.len(), 16);
+    // SAFETY: SSE2 is part of x86_64, and the unaligned load reads `chunk`'s 16 bytes.
+    unsafe { _mm_movemask_epi8(_mm_cmpeq_epi8(_mm_loadu_si128(chunk.as_ptr().cast()), _mm_set1_epi8(b as i8))) as u32 }
+}
+
+#[cfg(not(target_arch = "x86_64"))]
+fn find_byte(hay: &[u8], from: usize, b: u8) -> Option<usize> {
+    memchr::memchr(b, &hay[from..]).map(|at| from + at)
+}
+
+#[cfg(not(target_arch = "x86_64"))]
+fn rfind_byte(hay: &[u8], upto: usize, b: u8) -> Option<usize> {
+    memchr::memrchr(b, &hay[..upto])
 }
 
 fn word_start(hay: &str, at: usize) -> bool {
@@ -476,6 +520,21 @@ mod tests {
             assert_eq!(folded.chars().count(), text.chars().count(), "{text}");
         }
         assert_eq!(fold_text("ÉCOLE Git"), "école git");
+    }
+
+    #[test]
+    fn byte_search_finds_what_a_plain_walk_finds() {
+        let hay: Vec<u8> = (0..70).map(|i: usize| b"ab\xc3"[i * 7 % 11 % 3]).collect();
+        for len in 0..hay.len() {
+            let hay = &hay[..len];
+            for at in 0..=len {
+                for b in [b'a', b'b', 0xc3, b'z'] {
+                    let next = hay[at..].iter().position(|&x| x == b).map(|p| at + p);
+                    let last = hay[..at].iter().rposition(|&x| x == b);
+                    assert_eq!((find_byte(hay, at, b), rfind_byte(hay, at, b)), (next, last), "{b} at {at} of {len}");
+                }
+            }
+        }
     }
 
     #[test]
