@@ -134,10 +134,10 @@ impl Order {
             .map(|(_, &at)| self.listed(&self.slots[at]))
     }
 
-    /// Every clip in the order its head was stored, split into `parts`
-    /// runs of about equal length to be searched side by side.
-    pub fn in_parts(&self, parts: usize) -> impl Iterator<Item = impl Iterator<Item = Listed<'_>>> {
-        let size = self.slots.len().div_ceil(parts.max(1)).max(1);
+    /// Every clip in the order its head was stored, cut into `runs`
+    /// runs of about equal length for threads to share.
+    pub fn in_runs(&self, runs: usize) -> impl Iterator<Item = impl Iterator<Item = Listed<'_>>> {
+        let size = self.slots.len().div_ceil(runs.max(1)).max(1);
         self.slots
             .chunks(size)
             .map(|run| run.iter().filter(|slot| slot.live).map(|slot| self.listed(slot)))
@@ -226,7 +226,7 @@ mod tests {
         order.rekey(&key(false, 1), key(false, 10), 1);
         assert_eq!(ids(order.iter()), [4, 2, 0, 1, 9]);
         assert!(order.iter().all(|l| l.head.is_empty() && l.kinds == 0 && !l.cut));
-        assert_eq!(order.in_parts(2).flatten().count(), 5);
+        assert_eq!(order.in_runs(2).flatten().count(), 5);
     }
 
     #[test]
@@ -239,7 +239,7 @@ mod tests {
     }
 
     #[test]
-    fn parts_cover_every_live_clip_once_and_survive_compaction() {
+    fn runs_cover_every_live_clip_once_and_survive_compaction() {
         let mut order = Order::holding_heads();
         let head = "x".repeat(HEAD_BYTES);
         let count = 2 * COMPACT_AFTER_BYTES / HEAD_BYTES + 100;
@@ -251,7 +251,7 @@ mod tests {
             order.remove(&key(false, rank));
         }
         assert!(order.slots.len() < count, "compacted");
-        let mut seen: Vec<u64> = order.in_parts(3).flatten().map(|l| l.id).collect();
+        let mut seen: Vec<u64> = order.in_runs(3).flatten().map(|l| l.id).collect();
         seen.sort_unstable();
         assert_eq!(seen, (0..count as u64).step_by(10).collect::<Vec<_>>());
         for listed in order.iter() {

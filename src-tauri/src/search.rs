@@ -5,6 +5,7 @@ use crate::error::{Error, Result};
 use crate::history::{ClipSummary, History};
 use crate::order::{Key, Listed};
 use memchr::memmem;
+use std::sync::{Mutex, PoisonError};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -184,6 +185,9 @@ pub fn byte_kinds(bytes: &[u8]) -> u64 {
     })
 }
 
+// The fuzzy walks call these for each character of each clip: as calls
+// they took about a fifth of a search.
+#[inline(always)]
 fn find_char(hay: &str, from: usize, c: char) -> Option<usize> {
     if c.is_ascii() {
         return find_byte(hay.as_bytes(), from, c as u8);
@@ -191,6 +195,7 @@ fn find_char(hay: &str, from: usize, c: char) -> Option<usize> {
     memmem::find(&hay.as_bytes()[from..], c.encode_utf8(&mut [0; 4]).as_bytes()).map(|at| from + at)
 }
 
+#[inline(always)]
 fn rfind_char(hay: &str, upto: usize, c: char) -> Option<usize> {
     if c.is_ascii() {
         return rfind_byte(hay.as_bytes(), upto, c as u8);
@@ -202,6 +207,7 @@ fn rfind_char(hay: &str, upto: usize, c: char) -> Option<usize> {
 // query's characters in it twice: inlined 16-byte compares beat memchr's
 // set-up there.
 #[cfg(target_arch = "x86_64")]
+#[inline(always)]
 fn find_byte(hay: &[u8], from: usize, b: u8) -> Option<usize> {
     let mut at = from;
     while let Some(chunk) = hay.get(at..at + 16) {
@@ -215,6 +221,7 @@ fn find_byte(hay: &[u8], from: usize, b: u8) -> Option<usize> {
 }
 
 #[cfg(target_arch = "x86_64")]
+#[inline(always)]
 fn rfind_byte(hay: &[u8], upto: usize, b: u8) -> Option<usize> {
     let mut end = upto;
     while let Some(chunk) = end.checked_sub(16).map(|start| &hay[start..end]) {
@@ -247,6 +254,7 @@ fn rfind_byte(hay: &[u8], upto: usize, b: u8) -> Option<usize> {
     memchr::memrchr(b, &hay[..upto])
 }
 
+#[inline(always)]
 fn word_start(hay: &str, at: usize) -> bool {
     match hay.as_bytes()[..at].last() {
         None => true,
@@ -255,6 +263,7 @@ fn word_start(hay: &str, at: usize) -> bool {
     }
 }
 
+#[inline(always)]
 fn word_end(hay: &str, end: usize) -> bool {
     match hay.as_bytes().get(end) {
         None => true,
@@ -266,11 +275,13 @@ fn word_end(hay: &str, end: usize) -> bool {
 // A fuzzy match scores for each character, more where it starts a word or
 // ends one where the query's word ends, more for a run and less for a gap,
 // and less for a late start.
+#[inline(always)]
 fn char_score(hay: &str, at: usize, wanted: Wanted) -> i64 {
     let end = at + wanted.c.len_utf8();
     (if word_start(hay, at) { 9 } else { 1 }) + if wanted.ends_word && word_end(hay, end) { 3 } else { 0 }
 }
 
+#[inline(always)]
 fn link_score(earlier_end: usize, later_start: usize) -> i64 {
     if earlier_end == later_start {
         6
@@ -279,6 +290,7 @@ fn link_score(earlier_end: usize, later_start: usize) -> i64 {
     }
 }
 
+#[inline(always)]
 fn start_score(start: usize) -> i64 {
     -((start.min(100) / 10) as i64)
 }
@@ -379,9 +391,13 @@ pub fn snippet(text: &str, ranges: &[(usize, usize)]) -> (String, Vec<[u32; 2]>)
     (out, highlights)
 }
 
-/// A history this long is searched on every core, up to `PARTS_MAX`.
+/// A history this long is searched on every core, up to `THREADS_MAX`.
 const PARALLEL_FROM: u64 = 20_000;
-const PARTS_MAX: usize = 8;
+const THREADS_MAX: usize = 8;
+/// The history is cut into this many runs for each thread, and each thread
+/// takes the next run left when it is done with one: a thread that starts
+/// late takes fewer.
+const RUNS_PER_THREAD: usize = 16;
 
 #[derive(Clone, Copy)]
 struct Found {
@@ -402,54 +418,67 @@ fn keep_best(found: &mut Vec<Found>, limit: usize) {
     }
 }
 
-/// How many of `part` match, and the best `limit` of them.
-fn search_part<'a>(
+/// The hits one thread has seen: how many, and the best `limit` of them.
+struct Tally {
+    limit: usize,
+    matched: u64,
+    found: Vec<Found>,
+    /// The worst of the best `limit` once that many are kept: a hit worse than it is counted only.
+    worst: Option<Found>,
+}
+
+impl Tally {
+    fn new(limit: usize) -> Self {
+        Tally { limit, matched: 0, found: Vec::new(), worst: None }
+    }
+
+    fn add(&mut self, hit: Found) {
+        self.matched += 1;
+        if self.worst.is_some_and(|worst| best_first(&hit, &worst).is_gt()) {
+            return;
+        }
+        self.found.push(hit);
+        if self.found.len() >= 2 * self.limit {
+            keep_best(&mut self.found, self.limit);
+            self.worst = self.found.last().copied();
+        }
+    }
+}
+
+/// Adds the clips of `run` that match to `tally`.
+fn search_run<'a>(
     history: &History,
     matcher: &Matcher,
-    limit: usize,
-    part: impl Iterator<Item = Listed<'a>>,
-) -> Result<(u64, Vec<Found>)> {
-    let mut matched = 0;
-    let mut found = Vec::new();
-    // The worst of the best `limit` once that many are kept: a hit worse than it is counted only.
-    let mut worst: Option<Found> = None;
+    run: impl Iterator<Item = Listed<'a>>,
+    tally: &mut Tally,
+) -> Result<()> {
     let needs = matcher.needs();
-    for listed in part {
+    for listed in run {
         let mut score = if listed.kinds & needs == needs { matcher.score(listed.head) } else { None };
         // A head cut in memory is read whole only when the kept part does not match.
         if score.is_none() && listed.cut {
             score = history.head(listed.key)?.and_then(|whole| matcher.score(&fold_text(&whole)));
         }
         if let Some(score) = score {
-            matched += 1;
-            let hit = Found { score, key: *listed.key, id: listed.id };
-            if worst.is_some_and(|worst| best_first(&hit, &worst).is_gt()) {
-                continue;
-            }
-            found.push(hit);
-            if found.len() >= 2 * limit {
-                keep_best(&mut found, limit);
-                worst = found.last().copied();
-            }
+            tally.add(Found { score, key: *listed.key, id: listed.id });
         }
     }
-    keep_best(&mut found, limit);
-    Ok((matched, found))
+    Ok(())
 }
 
 /// Runs `query` over every clip with text. Exact hits come in display order;
 /// fuzzy hits best first, ties in display order.
 pub fn search(history: &History, query: &SearchQuery) -> Result<SearchResult> {
-    let parts = if history.len() >= PARALLEL_FROM {
-        std::thread::available_parallelism().map_or(1, |n| n.get().min(PARTS_MAX))
+    let threads = if history.len() >= PARALLEL_FROM {
+        std::thread::available_parallelism().map_or(1, |n| n.get().min(THREADS_MAX))
     } else {
         1
     };
-    search_in_parts(history, query, parts)
+    search_on_threads(history, query, threads)
 }
 
-/// `search`, with the history split into `parts` searched side by side.
-fn search_in_parts(history: &History, query: &SearchQuery, parts: usize) -> Result<SearchResult> {
+/// `search`, with the history searched by `threads` threads side by side.
+fn search_on_threads(history: &History, query: &SearchQuery, threads: usize) -> Result<SearchResult> {
     if !(1..=LIMIT_MAX).contains(&query.limit) {
         return Err(Error::invalid(
             "query.limit",
@@ -460,18 +489,25 @@ fn search_in_parts(history: &History, query: &SearchQuery, parts: usize) -> Resu
     let offset = query.offset as usize;
     // The page's hits are known once the best `limit` up to its end are.
     let limit = offset + query.limit as usize;
-    let (matched, mut found) = history.with_heads(|order| {
+    let Tally { matched, mut found, .. } = history.with_heads(|order| {
+        let runs = Mutex::new(order.in_runs(threads * RUNS_PER_THREAD));
+        let work = || {
+            let mut tally = Tally::new(limit);
+            loop {
+                // Taken apart from the `while let`, whose guard would hold the lock through the run.
+                let run = runs.lock().unwrap_or_else(PoisonError::into_inner).next();
+                let Some(run) = run else { break };
+                search_run(history, &matcher, run, &mut tally)?;
+            }
+            Ok::<_, Error>(tally)
+        };
         std::thread::scope(|scope| {
-            let mut parts = order.in_parts(parts);
-            let here = parts.next();
-            let elsewhere: Vec<_> = parts
-                .map(|part| scope.spawn(|| search_part(history, &matcher, limit, part)))
-                .collect();
-            let mut all = here.map_or_else(|| Ok((0, Vec::new())), |part| search_part(history, &matcher, limit, part))?;
-            for handle in elsewhere {
-                let (matched, found) = handle.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
-                all.0 += matched;
-                all.1.extend(found);
+            let helpers: Vec<_> = (1..threads).map(|_| scope.spawn(work)).collect();
+            let mut all = work()?;
+            for helper in helpers {
+                let tally = helper.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
+                all.matched += tally.matched;
+                all.found.extend(tally.found);
             }
             Ok::<_, Error>(all)
         })
@@ -689,9 +725,9 @@ mod history_tests {
             [("t", SearchMode::Exact, 0, 3), ("gcm", SearchMode::Fuzzy, 1, 2), ("i", SearchMode::Fuzzy, 0, 10)]
         {
             let query = SearchQuery { text: text.into(), mode, offset, limit };
-            let whole = search_in_parts(&history, &query, 1).unwrap();
-            for parts in 2..=5 {
-                assert_eq!(search_in_parts(&history, &query, parts).unwrap(), whole, "{text:?} in {parts} parts");
+            let whole = search_on_threads(&history, &query, 1).unwrap();
+            for threads in 2..=5 {
+                assert_eq!(search_on_threads(&history, &query, threads).unwrap(), whole, "{text:?} on {threads} threads");
             }
         }
         let bad = SearchQuery { text: "x".into(), mode: SearchMode::Exact, offset: 0, limit: 0 };
