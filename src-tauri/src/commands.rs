@@ -19,24 +19,24 @@ use serde_json::Value;
 use tauri::{AppHandle, Manager, Runtime};
 use ts_rs::TS;
 
-/// What a command answers: JSON, or raw bytes (an `ArrayBuffer` in JavaScript).
+/// What a command answers: JSON text, or raw bytes (an `ArrayBuffer` in JavaScript).
 #[derive(Debug)]
 pub enum Reply {
-    Json(Value),
+    Json(String),
     Bytes(Vec<u8>),
 }
 
 /// A reply as the link carries it: the message, and the bytes that go with it.
 pub fn outcome(result: Result<Reply>) -> (Outcome, Vec<u8>) {
     match result {
-        Ok(Reply::Json(value)) => (Outcome::Json(value), Vec::new()),
+        Ok(Reply::Json(text)) => (Outcome::Json, text.into_bytes()),
         Ok(Reply::Bytes(bytes)) => (Outcome::Bytes, bytes),
         Err(e) => (Outcome::Error(e.to_ipc()), Vec::new()),
     }
 }
 
 fn json(value: impl Serialize) -> Result<Reply> {
-    serde_json::to_value(value)
+    serde_json::to_string(&value)
         .map(Reply::Json)
         .map_err(|e| Error::System(format!("cannot encode the answer: {e}")))
 }

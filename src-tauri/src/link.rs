@@ -29,7 +29,8 @@ pub enum ToHost {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Outcome {
-    Json(Value),
+    /// The frame's bytes are the answer's JSON, which the host passes on unread.
+    Json,
     /// The frame's bytes are the answer.
     Bytes,
     Error(IpcError),

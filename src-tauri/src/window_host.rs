@@ -17,7 +17,7 @@ use std::process::ExitCode;
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::sync::Mutex;
 use std::time::Duration;
-use tauri::ipc::{Invoke, InvokeBody, InvokeResolver, Response};
+use tauri::ipc::{Invoke, InvokeBody, InvokeResolver, InvokeResponseBody, Response};
 use tauri::{AppHandle, Emitter, Manager, RunEvent, Runtime, WebviewUrl, WebviewWindow, WebviewWindowBuilder, WindowEvent};
 
 /// The argument that makes `trove` a window host. Not part of the command line
@@ -161,7 +161,10 @@ pub fn on_invoke<R: Runtime>(invoke: Invoke<R>) -> bool {
 
 fn answer<R: Runtime>(resolver: InvokeResolver<R>, outcome: Outcome, bytes: Vec<u8>) {
     match outcome {
-        Outcome::Json(value) => resolver.resolve(value),
+        Outcome::Json => match String::from_utf8(bytes) {
+            Ok(json) => resolver.resolve(InvokeResponseBody::Json(json)),
+            Err(_) => resolver.reject(Error::System("the core's answer is not UTF-8".into()).to_ipc()),
+        },
         Outcome::Bytes => resolver.resolve(Response::new(bytes)),
         Outcome::Error(error) => resolver.reject(error),
     }
