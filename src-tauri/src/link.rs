@@ -2,8 +2,9 @@
 //! and the framing that carries it. No tauri here.
 //!
 //! A frame is two little-endian u32 lengths, a JSON message, then raw bytes
-//! (an image's PNG, without JSON's cost); each side reads on a thread of its own
-//! and writes from a queue, so that neither ever waits for the other.
+//! (an image's PNG without JSON's cost, or a reply's JSON that the host does
+//! not parse); each side reads on a thread of its own and writes from a queue,
+//! so that neither ever waits for the other.
 
 use crate::error::IpcError;
 use crate::settings::Theme;
