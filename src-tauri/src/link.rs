@@ -43,6 +43,9 @@ pub enum ToCore {
     /// A command that the window's capability let through, as the page sent it.
     Invoke { id: u64, window: String, command: String, args: Value },
     Window { window: AppWindow, change: Change },
+    /// A `ToHost::Show` was handled, shown or not: one for each, in order.
+    /// A host that is late with one has hung (`windows::SHOW_HANDLED_WITHIN`).
+    ShowHandled,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -158,9 +161,11 @@ mod tests {
         let created = ToCore::Window { window: AppWindow::Settings, change: Change::Created };
         let mut wire = frame(&invoke, b"");
         wire.extend(frame(&created, b"\x89PNG"));
+        wire.extend(frame(&ToCore::ShowHandled, b""));
         let mut input = Cursor::new(wire);
         assert_eq!(read_frame::<ToCore>(&mut input).unwrap(), Some((invoke, vec![])));
         assert_eq!(read_frame::<ToCore>(&mut input).unwrap(), Some((created, b"\x89PNG".to_vec())));
+        assert_eq!(read_frame::<ToCore>(&mut input).unwrap(), Some((ToCore::ShowHandled, vec![])));
         assert_eq!(read_frame::<ToCore>(&mut input).unwrap(), None);
     }
 

@@ -84,7 +84,11 @@ fn from_core<R: Runtime>(app: &AppHandle<R>, message: ToHost, bytes: Vec<u8>) {
     match message {
         ToHost::Show { window, theme, retain_secs } => {
             retention(app).secs.store(retain_secs, Ordering::SeqCst);
-            on_main_thread(app, move |app| show(app, window, theme));
+            on_main_thread(app, move |app| {
+                let shown = show(app, window, theme);
+                tell_core(app, ToCore::ShowHandled);
+                shown
+            });
         }
         ToHost::Hide { window } => on_main_thread(app, move |app| hide(app, window)),
         ToHost::Retain { secs } => {
@@ -120,9 +124,9 @@ fn on_main_thread<R: Runtime>(app: &AppHandle<R>, task: impl FnOnce(&AppHandle<R
     }
 }
 
-fn tell_core<R: Runtime>(app: &AppHandle<R>, window: AppWindow, change: Change) {
+fn tell_core<R: Runtime>(app: &AppHandle<R>, message: ToCore) {
     if let Some(core) = app.try_state::<Core<R>>() {
-        core.link.send(ToCore::Window { window, change }, Vec::new());
+        core.link.send(message, Vec::new());
     }
 }
 
@@ -206,7 +210,8 @@ fn show<R: Runtime>(app: &AppHandle<R>, window: AppWindow, theme: Theme) -> Resu
     }
     let built = build(app, window, theme);
     // The core counts the windows: one that could not be built is as good as gone.
-    tell_core(app, window, if built.is_ok() { Change::Created } else { Change::Destroyed });
+    let change = if built.is_ok() { Change::Created } else { Change::Destroyed };
+    tell_core(app, ToCore::Window { window, change });
     built
 }
 
@@ -267,7 +272,7 @@ fn close<R: Runtime>(window: &tauri::Window<R>, kind: AppWindow) -> Result<()> {
     let err = |e| window_error(kind, e);
     if hides_on_close(kind) {
         window.hide().map_err(err)?;
-        tell_core(window.app_handle(), kind, Change::Hidden);
+        tell_core(window.app_handle(), ToCore::Window { window: kind, change: Change::Hidden });
         schedule_release(window.app_handle());
     } else {
         window.destroy().map_err(err)?;
@@ -288,7 +293,7 @@ pub fn on_window_event<R: Runtime>(window: &tauri::Window<R>, event: &WindowEven
         }
         WindowEvent::Destroyed => {
             log::info!("window {} destroyed", kind.label());
-            tell_core(window.app_handle(), kind, Change::Destroyed);
+            tell_core(window.app_handle(), ToCore::Window { window: kind, change: Change::Destroyed });
         }
         _ => {}
     }

@@ -13,8 +13,9 @@ use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
 use std::os::unix::net::UnixStream;
 use std::os::unix::process::CommandExt;
+use std::process::Child;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 use tauri::{AppHandle, Manager, Runtime};
 use ts_rs::TS;
@@ -59,8 +60,12 @@ pub struct Windows {
 /// The running window host.
 struct Host {
     link: Link<ToHost>,
+    process: Process,
     /// Which host this is: a late message from one that ended is ignored.
     number: u64,
+    /// `ToHost::Show` requests sent, and how many of them it has handled.
+    shows_sent: u64,
+    shows_handled: u64,
     /// Windows it built and has not destroyed.
     open: HashSet<AppWindow>,
     /// `main` was asked for and not destroyed since: its heads are read.
@@ -70,6 +75,30 @@ struct Host {
 /// A host with no window for this long exits. Long enough for windows that
 /// come and go in a row to share one host and its warm WebKit.
 const HOST_LINGERS: Duration = Duration::from_secs(5);
+
+/// A host that has not handled a request to show a window by then has hung:
+/// it is ended, and a new one shows the window. Building a window takes well
+/// under a second.
+const SHOW_HANDLED_WITHIN: Duration = Duration::from_secs(10);
+
+/// The host's process until the end of its link reaps it, so that a kill
+/// never reaches another process that took over its pid.
+#[derive(Clone)]
+struct Process(Arc<Mutex<Option<Child>>>);
+
+impl Process {
+    fn child(&self) -> MutexGuard<'_, Option<Child>> {
+        self.0.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn kill(&self) {
+        if let Some(child) = self.child().as_mut() {
+            if let Err(e) = child.kill() {
+                log::error!("cannot end window host {}: {e}", child.id());
+            }
+        }
+    }
+}
 
 impl Host {
     /// Search needs every clip's head in memory, and reading them takes a while
@@ -100,6 +129,11 @@ fn windows<R: Runtime>(app: &AppHandle<R>) -> Option<tauri::State<'_, Windows>> 
 
 /// Shows `window`, starting the host or having it build the window as needed.
 pub fn show<R: Runtime>(app: &AppHandle<R>, window: AppWindow) -> Result<()> {
+    show_in_host(app, window, true)
+}
+
+/// `show`; with `retry`, a host that hangs on the request is replaced and asked again.
+fn show_in_host<R: Runtime>(app: &AppHandle<R>, window: AppWindow, retry: bool) -> Result<()> {
     let windows = windows(app).ok_or_else(|| Error::Window("this process shows no windows".into()))?;
     if window == AppWindow::Main && !windows.shown.swap(true, Ordering::SeqCst) {
         if let Some(clipboard) = app.try_state::<crate::capture::Clipboard>() {
@@ -124,10 +158,36 @@ pub fn show<R: Runtime>(app: &AppHandle<R>, window: AppWindow) -> Result<()> {
             host
         }
     };
+    host.shows_sent += 1;
+    end_if_hung(app, host.number, host.shows_sent, window, retry);
     if window == AppWindow::Main {
         host.hold_heads_for_main(app);
     }
     Ok(())
+}
+
+/// Ends host `number` if it has not handled its show request `sent` within
+/// `SHOW_HANDLED_WITHIN`, and with `retry` shows `window` in a new host.
+fn end_if_hung<R: Runtime>(app: &AppHandle<R>, number: u64, sent: u64, window: AppWindow, retry: bool) {
+    let app = app.clone();
+    tauri::async_runtime::spawn(async move {
+        tokio::time::sleep(SHOW_HANDLED_WITHIN).await;
+        let Some(windows) = windows(&app) else { return };
+        let mut slot = windows.host();
+        let Some(hung) = slot.take_if(|h| h.number == number && h.shows_handled < sent) else { return };
+        // Its windows go with it; `main` stays shown only if it is shown again at once.
+        if !(retry && window == AppWindow::Main) {
+            windows.shown.store(false, Ordering::SeqCst);
+        }
+        drop(slot);
+        log::error!("the window host has not shown {} in {SHOW_HANDLED_WITHIN:?}: ending it", window.label());
+        hung.process.kill();
+        if retry {
+            if let Err(e) = show_in_host(&app, window, false) {
+                log::error!("{e}");
+            }
+        }
+    });
 }
 
 /// Hides `main` if the core last showed it, shows it otherwise.
@@ -194,28 +254,33 @@ fn start_host<R: Runtime>(app: &AppHandle<R>, number: u64) -> Result<Host> {
             Ok(())
         });
     }
-    let mut child = command.spawn().map_err(fail)?;
+    let child = command.spawn().map_err(fail)?;
     drop(theirs);
     log::info!("window host {} started", child.id());
-    let (on_message, on_end) = (app.clone(), app.clone());
+    let process = Process(Arc::new(Mutex::new(Some(child))));
+    let (on_message, on_end, ended) = (app.clone(), app.clone(), process.clone());
     let link = Link::start(
         ours,
         move |message, _| from_host(&on_message, number, message),
         move |error| {
             if let Some(e) = error {
-                log::error!("the window host sent what does not parse: {e}");
-                let _ = child.kill();
+                log::error!("cannot read from the window host: {e}");
+                ended.kill();
             }
-            match child.wait() {
-                Ok(status) if status.success() => log::info!("window host {} exited", child.id()),
-                Ok(status) => log::warn!("window host {} ended: {status}", child.id()),
-                Err(e) => log::error!("cannot wait for the window host: {e}"),
+            // Taken out first: a kill meanwhile must not wait for the host to end.
+            let child = ended.child().take();
+            if let Some(mut child) = child {
+                match child.wait() {
+                    Ok(status) if status.success() => log::info!("window host {} exited", child.id()),
+                    Ok(status) => log::warn!("window host {} ended: {status}", child.id()),
+                    Err(e) => log::error!("cannot wait for the window host: {e}"),
+                }
             }
             host_ended(&on_end, number);
         },
     )
     .map_err(fail)?;
-    Ok(Host { link, number, open: HashSet::new(), main: false })
+    Ok(Host { link, process, number, shows_sent: 0, shows_handled: 0, open: HashSet::new(), main: false })
 }
 
 fn from_host<R: Runtime>(app: &AppHandle<R>, number: u64, message: ToCore) {
@@ -232,6 +297,13 @@ fn from_host<R: Runtime>(app: &AppHandle<R>, number: u64, message: ToCore) {
             });
         }
         ToCore::Window { window, change } => window_changed(app, number, window, change),
+        ToCore::ShowHandled => {
+            let Some(windows) = windows(app) else { return };
+            let mut slot = windows.host();
+            if let Some(host) = slot.as_mut().filter(|h| h.number == number) {
+                host.shows_handled += 1;
+            }
+        }
     }
 }
 

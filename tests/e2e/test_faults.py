@@ -270,6 +270,35 @@ def test_a_killed_window_host_leaves_the_core_working_and_the_windows_come_back(
     assert trove.proc.poll() is None
 
 
+def test_a_window_host_that_hangs_is_ended_and_a_new_one_shows_the_window(launch, desktop):
+    trove = launch("show", "main")
+    ready(trove)
+    x11 = desktop.x11
+    wait_until(lambda: x11.viewable(trove.pid, "Trove") and x11.colours(trove.pid, "Trove") > 8, what="main to paint")
+    [host] = window_hosts(trove.pid)
+    os.kill(host, signal.SIGSTOP)
+    try:
+        trove.tray.click("Settings")
+        wait_until(lambda: "the window host has not shown settings in 10s: ending it" in trove.log(), 30,
+                   "the core to give up on the stopped host")
+        wait_until(lambda: x11.viewable(trove.pid, "Trove Settings") and x11.colours(trove.pid, "Trove Settings") > 8,
+                   what="settings to paint, from a new host")
+        assert window_hosts(trove.pid) not in ([], [host])
+        wait_until(lambda: not os.path.exists(f"/proc/{host}"), what="the stopped host to be ended and reaped")
+        assert "Trove" not in trove.windows(), "main went with the host that held it"
+        x11.screenshot(trove.pid, "Trove Settings", os.path.join(ARTIFACTS, "settings-after-host-hung.png"))
+        # Main, which the core had shown, is shown by the next request, not hidden.
+        trove.tray.click("Show history")
+        wait_until(lambda: x11.viewable(trove.pid, "Trove") and x11.colours(trove.pid, "Trove") > 8,
+                   what="main to paint in the new host")
+        assert trove.proc.poll() is None
+    finally:
+        try:
+            os.kill(host, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+
 def test_a_clean_exit_spares_the_next_start_its_check_and_a_kill_9_does_not(launch, clipboard):
     trove = launch()
     ready(trove)
