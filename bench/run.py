@@ -168,16 +168,19 @@ def measure(app, root):
     return {"ready": ready_ms, "pss": pss / 1024, "rss": rss / 1024, "cold": cold, "warm": warm}
 
 
-def idle(app, root):
-    home = tempfile.mkdtemp(dir=root)
-    pid = app.start(home)
-    app.wait_ready()
+def idle_side_by_side(apps, root):
+    """Each app's CPU ms and wakeups/s over the same IDLE_SECS, all of them
+    started, settled and left alone together."""
+    pids = [app.start(tempfile.mkdtemp(dir=root)) for app in apps]
+    for app in apps:
+        app.wait_ready()
     time.sleep(SETTLE_SECS)
-    ms0, sw0 = cpu_ms_and_switches(pids_of(pid))
+    before = [cpu_ms_and_switches(pids_of(pid)) for pid in pids]
     time.sleep(IDLE_SECS)
-    ms1, sw1 = cpu_ms_and_switches(pids_of(pid))
-    app.stop()
-    return ms1 - ms0, switches_between(sw0, sw1) / IDLE_SECS
+    after = [cpu_ms_and_switches(pids_of(pid)) for pid in pids]
+    for app in apps:
+        app.stop()
+    return [(ms1 - ms0, switches_between(sw0, sw1) / IDLE_SECS) for (ms0, sw0), (ms1, sw1) in zip(before, after)]
 
 
 def seeded(count, retain_secs=None):
@@ -226,7 +229,7 @@ def bursts(app, board):
     return found
 
 
-def completeness_trove(app, root, display):
+def completeness(app, root, display):
     app.start(tempfile.mkdtemp(dir=root))
     app.wait_ready()
     board = Clipboard(display)
@@ -301,7 +304,7 @@ def capture_latency_trove(binary, driver_url, display):
 
 
 def capture_copyq(app, root, display):
-    """ms from the start of `xclip -i` until `copyq read 0` returns the text; then the bursts."""
+    """ms from the start of `xclip -i` until `copyq read 0` returns the text."""
     home = tempfile.mkdtemp(dir=root)
     app.start(home)
     app.wait_ready()
@@ -316,7 +319,7 @@ def capture_copyq(app, root, display):
             wait_until(lambda: app._cli("read", "0").stdout == text.encode(), 10, "CopyQ to store it", interval=0.001)
             samples.append((time.time() - start) * 1000)
             time.sleep(0.1)
-        return samples, bursts(app, board)
+        return samples
     finally:
         board.close()
         app.stop()
@@ -394,7 +397,7 @@ def close_main(desktop, pid):
 
 
 def window_memory(binary, desktop):
-    """PSS idle, with main open, and after the retention timer destroyed it."""
+    """PSS idle, with main open, and after the retention timer destroyed it (MB)."""
     app, pid = settled_trove(binary, desktop, 0, retain_secs=1)
     idle_pss = pss_mb(pid)
     timed(app.toggle, app.main_viewable)
@@ -422,7 +425,8 @@ def window_cycles(binary, desktop):
             time.sleep(SETTLE_SECS)
             pss.append(pss_mb(pid))
     app.stop()
-    return pss
+    before, first, last = pss
+    return last - before, first - before, last - first
 
 
 def percentile(values, q):
@@ -438,6 +442,15 @@ def cell(values, fmt="{:.0f}"):
     if not values:
         return "–"
     return f"{fmt.format(statistics.median(values))} ({fmt.format(min(values))}–{fmt.format(max(values))})"
+
+
+def cells(runs, fmt):
+    """`cell` of each figure of runs that measure several, side by side."""
+    return " / ".join(cell(list(figure), fmt) for figure in zip(*runs))
+
+
+def repeated(measure, *args):
+    return [measure(*args) for _ in range(RUNS)]
 
 
 def main():
@@ -460,18 +473,20 @@ def main():
     driver = TauriDriver()
     try:
         for app in (trove, copyq):
-            runs = [measure(app, root) for _ in range(RUNS)]
-            cpu, wakeups = idle(app, root)
+            runs = repeated(measure, app, root)
             results[app.name] = {key: [r[key] for r in runs] for key in runs[0]}
-            results[app.name].update(cpu=[cpu], wakeups=[wakeups])
+        idles = repeated(idle_side_by_side, (trove, copyq), root)
+        for i, app in enumerate((trove, copyq)):
+            results[app.name].update(cpu=[run[i][0] for run in idles], wakeups=[run[i][1] for run in idles])
         lat_t = capture_latency_trove(binary, driver.url, display)
-        lat_c, done_c = capture_copyq(copyq, root, display)
+        lat_c = capture_copyq(copyq, root, display)
         extra.append(("capture latency, xclip → durable and announced (ms, p50 / p95)", dist(lat_t), dist(lat_c),
                       "p95 ≤ 30 ms"))
-        done_t = completeness_trove(trove, root, display)
+        done_t, done_c = (repeated(completeness, app, root, display) for app in (trove, copyq))
         for spacing in SPACINGS_MS:
-            extra.append((f"capture completeness, {BURST} copies {spacing} ms apart (%)", f"{done_t[spacing]:.1f}",
-                          f"{done_c[spacing]:.1f}", "100%" if spacing >= 20 else "report"))
+            extra.append((f"capture completeness, {BURST} copies {spacing} ms apart (%)",
+                          cell([run[spacing] for run in done_t], "{:.1f}"), cell([run[spacing] for run in done_c], "{:.1f}"),
+                          "100%" if spacing >= 20 else "report"))
         for count in SEARCH_SIZES:
             data = seeded(count)
             # WebDriver ends its Trove with a kill; the seeded dir stays as a clean exit left it.
@@ -481,24 +496,22 @@ def main():
                           dist(search_latency(binary, driver.url, searched)), "–",
                           "p95 ≤ 16 ms" if count == 100_000 else "report"))
         biggest = max(SEARCH_SIZES)
-        ready_t, pss_t = start_and_idle_pss(trove, tempfile.mkdtemp(dir=root), data)
+        ready_t, pss_t = zip(*repeated(lambda: start_and_idle_pss(trove, tempfile.mkdtemp(dir=root), data)))
         try:
             home = copyq_with_clips(copyq, root, biggest)
-            ready_c, pss_c = start_and_idle_pss(copyq, home)
-            pss_c = f"{pss_c:.1f} ({copyq_pss_with_every_tab_read(copyq, home):.1f} once every tab is read)"
-            ready_c = f"{ready_c:.0f}"
+            ready_c, pss_c = zip(*repeated(start_and_idle_pss, copyq, home))
+            read_c = repeated(copyq_pss_with_every_tab_read, copyq, home)
+            pss_c = f"{cell(pss_c, '{:.1f}')}; once every tab is read {cell(read_c, '{:.1f}')}"
+            ready_c = cell(ready_c)
         except AssertionError as e:
             ready_c = pss_c = f"not measured ({e})"
-        extra.append((f"start to tray-ready with {biggest:,} clips stored, one run (ms)", f"{ready_t:.0f}", ready_c,
-                      "report"))
-        extra.append((f"idle memory with {biggest:,} clips stored, PSS (MB)", f"{pss_t:.1f}", pss_c,
+        extra.append((f"start to tray-ready with {biggest:,} clips stored (ms)", cell(ready_t), ready_c, "report"))
+        extra.append((f"idle memory with {biggest:,} clips stored, PSS (MB)", cell(pss_t, "{:.1f}"), pss_c,
                       "≤ CopyQ"))
-        idle_pss, open_pss, after_pss = window_memory(binary, desktop)
         extra.append(("memory: idle / main open / main released (MB PSS)",
-                      f"{idle_pss:.1f} / {open_pss:.1f} / {after_pss:.1f}", "–", "released ≤ idle + 10%"))
-        before, first, last = window_cycles(binary, desktop)
+                      cells(repeated(window_memory, binary, desktop), "{:.1f}"), "–", "released ≤ idle + 10%"))
         extra.append((f"{CYCLES} open/close cycles of main: PSS growth (MB): all / the first / the other {CYCLES - 1}",
-                      f"{last - before:+.1f} / {first - before:+.1f} / {last - first:+.1f}", "–", "≤ 5 MB"))
+                      cells(repeated(window_cycles, binary, desktop), "{:+.1f}"), "–", "≤ 5 MB"))
     finally:
         driver.stop()
         xvfb.terminate()
@@ -521,7 +534,7 @@ def main():
         ("shortcut → main mapped, cold (ms)", "cold", "{:.0f}", "≤ 600 ms"),
         ("shortcut → main mapped, warm (ms)", "warm", "{:.0f}", "≤ 50 ms"),
     ]
-    print(f"{RUNS} runs each for the first seven rows; median (min–max). \"Mapped\" is the X window becoming "
+    print(f"{RUNS} runs each; median (min–max). A p50 / p95 is of one run's samples. \"Mapped\" is the X window becoming "
           "viewable, not yet painted. Trove's window is opened by its global shortcut (xdotool), CopyQ's by "
           "`copyq toggle`. Latencies include starting `xclip`; CopyQ's are measured by polling `copyq read 0`, "
           "which adds the CLI's own time.\n")
