@@ -445,14 +445,14 @@ impl Tally {
     }
 }
 
-/// Adds the clips of `run` that match to `tally`.
+/// Adds the clips of `run` that match to `tally`. `needs` is `matcher.needs()`.
 fn search_run<'a>(
     history: &History,
     matcher: &Matcher,
+    needs: u64,
     run: impl Iterator<Item = Listed<'a>>,
     tally: &mut Tally,
 ) -> Result<()> {
-    let needs = matcher.needs();
     for listed in run {
         let mut score = if listed.kinds & needs == needs { matcher.score(listed.head) } else { None };
         // A head cut in memory is read whole only when the kept part does not match.
@@ -491,13 +491,14 @@ fn search_on_threads(history: &History, query: &SearchQuery, threads: usize) -> 
     let limit = offset + query.limit as usize;
     let Tally { matched, mut found, .. } = history.with_heads(|order| {
         let runs = Mutex::new(order.in_runs(threads * RUNS_PER_THREAD));
+        let needs = matcher.needs();
         let work = || {
             let mut tally = Tally::new(limit);
             loop {
                 // Taken apart from the `while let`, whose guard would hold the lock through the run.
                 let run = runs.lock().unwrap_or_else(PoisonError::into_inner).next();
                 let Some(run) = run else { break };
-                search_run(history, &matcher, run, &mut tally)?;
+                search_run(history, &matcher, needs, run, &mut tally)?;
             }
             Ok::<_, Error>(tally)
         };
