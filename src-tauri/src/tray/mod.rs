@@ -33,12 +33,13 @@ pub fn create<R: Runtime>(app: &AppHandle<R>) -> Result<()> {
     let surface = match StatusNotifier::start(menu.clone(), ICON_PNG, on_click.clone()) {
         Ok(Some(item)) => Surface::StatusNotifier(item),
         found => {
+            let indicator = Indicator::start(app, menu, ICON_PNG, on_click).map_err(|e| Error::Window(format!("tray: {e}")))?;
+            // Said once the indicator exists, so that the line means libayatana-appindicator is loaded.
             match found {
                 Ok(_) => log::info!("no StatusNotifierWatcher yet: the tray goes through libayatana-appindicator"),
                 Err(e) => log::warn!("{e}: the tray goes through libayatana-appindicator"),
             }
-            let indicator = Indicator::start(app, menu, ICON_PNG, on_click);
-            Surface::Indicator(indicator.map_err(|e| Error::Window(format!("tray: {e}")))?)
+            Surface::Indicator(indicator)
         }
     };
     app.manage(Tray { surface, stale: AtomicBool::new(false) });
