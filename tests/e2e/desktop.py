@@ -327,7 +327,7 @@ def write_png(path, width, height, rows):
                 + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
 
 
-def descendants(pid):
+def children_by_parent():
     children = {}
     for entry in os.listdir("/proc"):
         if entry.isdigit():
@@ -337,6 +337,11 @@ def descendants(pid):
             except (OSError, IndexError, ValueError):
                 continue
             children.setdefault(ppid, []).append(int(entry))
+    return children
+
+
+def descendants(pid):
+    children = children_by_parent()
     out, todo = [], [pid]
     while todo:
         for child in children.get(todo.pop(), []):
@@ -367,18 +372,23 @@ def memory_kb(pids):
     return pss, rss
 
 
-def web_processes(pid, kind=b"WebKitWebProcess"):
-    """The processes started on behalf of `pid` whose command line holds `kind`: by default
-    WebKit's that hold web content."""
+def holding(pids, kind):
+    """Those of `pids` whose command line holds `kind`."""
     found = []
-    for child in descendants(pid):
+    for pid in pids:
         try:
-            with open(f"/proc/{child}/cmdline", "rb") as f:
+            with open(f"/proc/{pid}/cmdline", "rb") as f:
                 if kind in f.read():
-                    found.append(child)
+                    found.append(pid)
         except OSError:
             continue
     return found
+
+
+def web_processes(pid, kind=b"WebKitWebProcess"):
+    """The processes started on behalf of `pid` whose command line holds `kind`: by default
+    WebKit's that hold web content."""
+    return holding(descendants(pid), kind)
 
 
 def running(pid):
@@ -391,8 +401,10 @@ def running(pid):
 
 
 def window_hosts(pid):
-    """The window hosts that the Trove core `pid` started: the processes that build its windows."""
-    return web_processes(pid, b"--window-host")
+    """The window hosts that the Trove core `pid` started: the processes that build its windows.
+    Only the core's own children count: a host's child that has forked but not yet run
+    WebKit's program still shows the host's command line."""
+    return holding(children_by_parent().get(pid, []), b"--window-host")
 
 
 def find_process(needle):
