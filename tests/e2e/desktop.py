@@ -159,24 +159,26 @@ class StatusNotifierWatcher(BusService):
     """Owns org.kde.StatusNotifierWatcher, as a desktop panel does."""
 
     def __init__(self, address=None):
-        self.items = []
-        self._lock = threading.Lock()
+        self.items = []  # (bus, path, time.perf_counter() when it registered)
+        self._registered = threading.Condition()
         super().__init__("org.kde.StatusNotifierWatcher", "/StatusNotifierWatcher", WATCHER_XML, address)
 
     def _on_call(self, conn, sender, _path, _iface, method, params, invocation):
         if method == "RegisterStatusNotifierItem":
+            at = time.perf_counter()
             service = params.unpack()[0]
             bus, path = (sender, service) if service.startswith("/") else (service, "/StatusNotifierItem")
-            with self._lock:
-                self.items.append((bus, path))
+            with self._registered:
+                self.items.append((bus, path, at))
+                self._registered.notify_all()
             conn.emit_signal(None, "/StatusNotifierWatcher", "org.kde.StatusNotifierWatcher",
                              "StatusNotifierItemRegistered", GLib.Variant("(s)", (bus + path,)))
         invocation.return_value(None)
 
     def _on_get(self, _conn, _sender, _path, _iface, prop):
-        with self._lock:
+        with self._registered:
             values = {
-                "RegisteredStatusNotifierItems": GLib.Variant("as", [b + p for b, p in self.items]),
+                "RegisteredStatusNotifierItems": GLib.Variant("as", [b + p for b, p, _ in self.items]),
                 "IsStatusNotifierHostRegistered": GLib.Variant("b", True),
                 "ProtocolVersion": GLib.Variant("i", 0),
             }
@@ -191,18 +193,22 @@ class StatusNotifierWatcher(BusService):
             return None  # that connection has gone
         return res.unpack()[0]
 
-    def item_of(self, pid, timeout=30, interval=0.05):
-        """Waits until the process `pid` has registered a tray item, looking every `interval` s."""
-
-        def find():
-            with self._lock:
-                items = list(self.items)
-            for bus, path in items:
+    def item_of(self, pid, timeout=30):
+        """The tray item that the process `pid` registered, once it has; woken by each registration.
+        Its `registered` is the time.perf_counter() at which the watcher took the registration."""
+        deadline = time.monotonic() + timeout
+        seen = 0
+        while True:
+            with self._registered:
+                self._registered.wait_for(lambda: len(self.items) > seen, max(0, deadline - time.monotonic()))
+                new, seen = self.items[seen:], len(self.items)
+            for bus, path, at in new:
                 if self.pid_of(bus) == pid:
-                    return TrayItem(self.conn, bus, path)
-            return None
-
-        return wait_until(find, timeout, f"a tray item from pid {pid}", interval)
+                    item = TrayItem(self.conn, bus, path)
+                    item.registered = at
+                    return item
+            if not new and time.monotonic() > deadline:
+                raise AssertionError(f"timed out after {timeout}s waiting for a tray item from pid {pid}")
 
 
 PORTAL_XML = """
