@@ -36,7 +36,7 @@ pub mod windows;
 use cli::Command;
 use state::AppState;
 use std::hash::{Hash, Hasher};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use tauri::{AppHandle, Builder, Manager, RunEvent, Runtime};
 
@@ -120,12 +120,10 @@ pub fn run() -> ExitCode {
     if session::DisplaySession::current() == session::DisplaySession::X11 {
         gl::keep_out_of_core();
     }
-    // The history opens while GTK starts up, not after it.
-    let history = std::thread::spawn(move || AppState::open(data_dir));
     let app = tauri::Builder::default()
         .plugin(autostart::plugin())
         .setup(move |app| {
-            leave_on_error(app, start(app.handle(), history, command, primary));
+            leave_on_error(app, start(app.handle(), data_dir, command, primary));
             Ok(())
         });
     run_app(app, "Trove", |app, event| {
@@ -160,11 +158,11 @@ fn run_app(builder: Builder<tauri::Wry>, what: &str, on_event: impl FnMut(&AppHa
 /// Runs once this process is known to be the only Trove for its data dir.
 fn start<R: Runtime>(
     app: &AppHandle<R>,
-    history: std::thread::JoinHandle<error::Result<AppState>>,
+    data_dir: PathBuf,
     command: Option<Command>,
     primary: instance::Primary,
 ) -> Result<(), Box<dyn std::error::Error>> {
-    app.manage(history.join().map_err(|_| "opening the history failed")??);
+    app.manage(AppState::open(data_dir)?);
     app.manage(windows::Windows::default());
     capture::start(app)?;
     if let Err(e) = autostart::reconcile(app) {
