@@ -314,6 +314,10 @@ class X11:
         _, _, data = self.pixels(pid, title)
         return len({data[i:i + 3] for i in range(0, len(data) - 3, 4 * 37)})
 
+    def painted(self, pid, title):
+        """Whether the window is viewable and its page has painted."""
+        return self.viewable(pid, title) and self.colours(pid, title) > 8
+
     def close(self, pid, title):
         """Asks the window to close, exactly as a window manager's close button does."""
         win, _ = self.windows(pid)[title]

@@ -231,12 +231,8 @@ def test_a_crashed_web_process_leaves_the_core_working_and_the_window_comes_back
     trove = launch("show", "main")
     ready(trove)
     x11 = desktop.x11
-
-    def paints():
-        return x11.viewable(trove.pid, "Trove") and x11.colours(trove.pid, "Trove") > 8
-
     for round_ in range(2):
-        wait_until(paints, what="main to paint")
+        wait_until(lambda: x11.painted(trove.pid, "Trove"), what="main to paint")
         [web] = wait_until(lambda: web_processes(trove.pid), what="main's web process")
         os.kill(web, signal.SIGKILL)
         # The blank window goes; the core, the tray and capture go on.
@@ -244,22 +240,17 @@ def test_a_crashed_web_process_leaves_the_core_working_and_the_window_comes_back
         clipboard.copy(f"captured after crash {round_}")
         wait_until(lambda: labels(trove)[0] == f"captured after crash {round_}", what="capture and the tray to go on")
         trove.tray.click("Show history")
-    wait_until(paints, what="a new main to paint")
+    wait_until(lambda: x11.painted(trove.pid, "Trove"), what="a new main to paint")
     x11.screenshot(trove.pid, "Trove", os.path.join(ARTIFACTS, "main-after-web-crash.png"))
     assert trove.log().count("ended (Crashed)") == 2, trove.log()
     assert trove.proc.poll() is None
-
-
-def painted(trove, title):
-    x11 = trove.desktop.x11
-    return x11.viewable(trove.pid, title) and x11.colours(trove.pid, title) > 8
 
 
 def with_main_painted(launch):
     """Trove started with main shown, once main has painted, and main's window host."""
     trove = launch("show", "main")
     ready(trove)
-    wait_until(lambda: painted(trove, "Trove"), what="main to paint")
+    wait_until(lambda: trove.desktop.x11.painted(trove.pid, "Trove"), what="main to paint")
     [host] = window_hosts(trove.pid)
     return trove, host
 
@@ -273,7 +264,7 @@ def test_a_killed_window_host_leaves_the_core_working_and_the_windows_come_back(
     clipboard.copy("captured after the host was killed")
     wait_until(lambda: labels(trove)[0] == "captured after the host was killed", what="capture and the tray to go on")
     trove.tray.click("Show history")
-    wait_until(lambda: painted(trove, "Trove"), what="a new main to paint")
+    wait_until(lambda: trove.desktop.x11.painted(trove.pid, "Trove"), what="a new main to paint")
     assert window_hosts(trove.pid) not in ([], [host])
     trove.desktop.x11.screenshot(trove.pid, "Trove", os.path.join(ARTIFACTS, "main-after-host-killed.png"))
     assert trove.proc.poll() is None
@@ -286,7 +277,7 @@ def test_a_window_host_that_hangs_is_ended_and_a_new_one_shows_the_window(launch
         trove.tray.click("Settings")
         wait_until(lambda: "the window host has not shown settings in 10s: ending it" in trove.log(), 30,
                    "the core to give up on the stopped host")
-        wait_until(lambda: painted(trove, "Trove Settings"), what="settings to paint, from a new host")
+        wait_until(lambda: trove.desktop.x11.painted(trove.pid, "Trove Settings"), what="settings to paint, from a new host")
         assert window_hosts(trove.pid) not in ([], [host])
         wait_until(lambda: not os.path.exists(f"/proc/{host}"), what="the stopped host to be ended and reaped")
         assert "Trove" not in trove.windows(), "main went with the host that held it"
@@ -294,13 +285,14 @@ def test_a_window_host_that_hangs_is_ended_and_a_new_one_shows_the_window(launch
         # The core knows main went with it: a toggle shows main rather than hiding it.
         toggle = subprocess.run([TROVE_BIN, "--data-dir", trove.data_dir, "toggle"], capture_output=True, timeout=30)
         assert toggle.returncode == 0, toggle.stderr
-        wait_until(lambda: painted(trove, "Trove"), what="main to paint in the new host")
+        wait_until(lambda: trove.desktop.x11.painted(trove.pid, "Trove"), what="main to paint in the new host")
         assert trove.proc.poll() is None
     finally:
         try:
             os.kill(host, signal.SIGKILL)
         except ProcessLookupError:
             pass
+
 
 def test_a_clean_exit_spares_the_next_start_its_check_and_a_kill_9_does_not(launch, clipboard):
     trove = launch()

@@ -41,8 +41,7 @@ def test_captures_at_20ms_with_main_open_and_searching_are_all_kept(
     # user's Trove, measured the same way, did not.
     trove = launch("show", "main")
     x11 = desktop.x11
-    wait_until(lambda: x11.viewable(trove.pid, "Trove") and x11.colours(trove.pid, "Trove") > 8,
-               what="main to paint")
+    wait_until(lambda: x11.painted(trove.pid, "Trove"), what="main to paint")
 
     report = [f"soak: {copies} copies 20 ms apart, Main open, a search typed every 50", "",
               "| captured | PSS, all (MB) | PSS, core (MB) | PSS, window host and WebKit (MB) | RSS, all (MB) |",
