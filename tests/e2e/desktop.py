@@ -159,7 +159,7 @@ class StatusNotifierWatcher(BusService):
     """Owns org.kde.StatusNotifierWatcher, as a desktop panel does."""
 
     def __init__(self, address=None):
-        self.items = []  # (bus, path, time.perf_counter() when it registered)
+        self.items = []  # (bus, path, pid of the process that registered it, time.perf_counter() then)
         self._registered = threading.Condition()
         super().__init__("org.kde.StatusNotifierWatcher", "/StatusNotifierWatcher", WATCHER_XML, address)
 
@@ -168,8 +168,9 @@ class StatusNotifierWatcher(BusService):
             at = time.perf_counter()
             service = params.unpack()[0]
             bus, path = (sender, service) if service.startswith("/") else (service, "/StatusNotifierItem")
+            pid = self.pid_of(sender)
             with self._registered:
-                self.items.append((bus, path, at))
+                self.items.append((bus, path, pid, at))
                 self._registered.notify_all()
             conn.emit_signal(None, "/StatusNotifierWatcher", "org.kde.StatusNotifierWatcher",
                              "StatusNotifierItemRegistered", GLib.Variant("(s)", (bus + path,)))
@@ -178,7 +179,7 @@ class StatusNotifierWatcher(BusService):
     def _on_get(self, _conn, _sender, _path, _iface, prop):
         with self._registered:
             values = {
-                "RegisteredStatusNotifierItems": GLib.Variant("as", [b + p for b, p, _ in self.items]),
+                "RegisteredStatusNotifierItems": GLib.Variant("as", [b + p for b, p, _, _ in self.items]),
                 "IsStatusNotifierHostRegistered": GLib.Variant("b", True),
                 "ProtocolVersion": GLib.Variant("i", 0),
             }
@@ -196,19 +197,14 @@ class StatusNotifierWatcher(BusService):
     def item_of(self, pid, timeout=30):
         """The tray item that the process `pid` registered, once it has; woken by each registration.
         Its `registered` is the time.perf_counter() at which the watcher took the registration."""
-        deadline = time.monotonic() + timeout
-        seen = 0
-        while True:
-            with self._registered:
-                self._registered.wait_for(lambda: len(self.items) > seen, max(0, deadline - time.monotonic()))
-                new, seen = self.items[seen:], len(self.items)
-            for bus, path, at in new:
-                if self.pid_of(bus) == pid:
-                    item = TrayItem(self.conn, bus, path)
-                    item.registered = at
-                    return item
-            if not new and time.monotonic() > deadline:
-                raise AssertionError(f"timed out after {timeout}s waiting for a tray item from pid {pid}")
+        with self._registered:
+            found = self._registered.wait_for(lambda: next((i for i in self.items if i[2] == pid), None), timeout)
+        if not found:
+            raise AssertionError(f"timed out after {timeout}s waiting for a tray item from pid {pid}")
+        bus, path, _, at = found
+        item = TrayItem(self.conn, bus, path)
+        item.registered = at
+        return item
 
 
 PORTAL_XML = """
