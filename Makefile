@@ -8,7 +8,7 @@ DEBUG_BIN := target/debug/trove
 RELEASE_BIN := target/release/trove
 ARTIFACTS := artifacts
 
-.PHONY: bench soak help run test deps deps-test web release unit e2e bindings package test-package clean
+.PHONY: bench soak help run test deps deps-test web gnome-extension release unit e2e bindings package test-package clean
 
 help:
 	@echo "make run    build and start Trove (release)"
@@ -28,6 +28,11 @@ deps-test:
 web:
 	npm --prefix web run build
 
+# Both builds of the GNOME Shell extension (GNOME 42-44 and 45+), for the package and the tests.
+GNOME_EXTENSIONS := target/gnome-shell
+gnome-extension:
+	desktop/gnome-shell/build.sh $(GNOME_EXTENSIONS)
+
 release: deps web
 	$(CARGO) build --release --locked
 
@@ -41,7 +46,7 @@ run: release
 
 # One debug build serves the first three layers: `cargo test` also builds the
 # binary that the end-to-end tests drive. The package needs its own release build.
-test: deps-test web unit e2e test-package
+test: deps-test web gnome-extension unit e2e test-package
 
 unit:
 	$(CARGO) test --locked
@@ -49,9 +54,10 @@ unit:
 e2e:
 	mkdir -p $(ARTIFACTS)
 	TROVE_BIN=$(abspath $(DEBUG_BIN)) TROVE_ARTIFACTS=$(abspath $(ARTIFACTS))/e2e \
+	  TROVE_GNOME_EXTENSIONS=$(abspath $(GNOME_EXTENSIONS)) \
 	  dbus-run-session -- $(PYTHON) -m pytest -p no:cacheprovider tests/e2e -v
 
-package: deps web
+package: deps web gnome-extension
 	mkdir -p target/packaging
 	gzip -9n -c packaging/changelog > target/packaging/changelog.gz
 	web/node_modules/.bin/tauri build --bundles deb

@@ -5,7 +5,7 @@
 use crate::error::{ErrorKind, IpcError};
 use crate::events;
 use crate::permissions::COMMAND_GRANTS;
-use crate::session::DisplaySession;
+use crate::session::{DisplaySession, Integration, ShellExtension};
 use crate::settings::{Settings, Theme};
 use crate::clip::{ClipKind, Selection};
 use crate::commands::ImageVariant;
@@ -43,6 +43,8 @@ fn render() -> String {
         ImageVariant::decl(&cfg),
         AppInfo::decl(&cfg),
         DisplaySession::decl(&cfg),
+        Integration::decl(&cfg),
+        ShellExtension::decl(&cfg),
         AppWindow::decl(&cfg),
         ErrorKind::decl(&cfg),
         IpcError::decl(&cfg),

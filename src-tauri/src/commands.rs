@@ -5,7 +5,7 @@
 //! the page's JSON arguments, whether the window lives in the window host
 //! (`window_host.rs`) or, in the IPC tests, in the core's own process.
 
-use crate::actions;
+use crate::{actions, desktop};
 use crate::clip::Format;
 use crate::error::{Error, Result};
 use crate::history::PAGE_MAX;
@@ -65,7 +65,8 @@ pub fn dispatch<R: Runtime>(app: &AppHandle<R>, window: &str, command: &str, arg
         "update_settings" => json(actions::save_settings(app, arg(args, "settings")?)?),
         "get_capture_state" => json(state.capture_state()?),
         "set_capture_paused" => json(actions::set_capture_paused(app, arg(args, "paused")?)?),
-        "app_info" => json(state.info()?),
+        "app_info" => json(state.info(desktop::integration(app))?),
+        "enable_gnome_extension" => json(desktop::enable_gnome_extension(app)?),
         "history_page" => {
             let offset = arg(args, "offset")?;
             let limit = arg::<u32>(args, "limit")? as usize;

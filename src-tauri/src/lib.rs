@@ -4,15 +4,18 @@
 mod actions;
 mod appearance;
 mod autostart;
+mod bus;
 #[cfg(test)]
 mod bindings;
 mod capture;
 pub mod cli;
 pub mod clip;
 mod commands;
+mod desktop;
 pub mod error;
 mod events;
 mod gl;
+mod gnome_shell;
 pub mod history;
 mod idle;
 mod order;
@@ -106,6 +109,8 @@ pub fn run() -> ExitCode {
         }
     };
     let command = cli.command;
+    let quiet = cli.hidden || command.is_some();
+    let bus_name = instance_id(cli.data_dir.as_deref());
     if command == Some(Command::Quit) {
         println!("Trove is not running.");
         return ExitCode::SUCCESS;
@@ -123,7 +128,8 @@ pub fn run() -> ExitCode {
     let app = tauri::Builder::default()
         .plugin(autostart::plugin())
         .setup(move |app| {
-            leave_on_error(app, start(app.handle(), data_dir, command, primary));
+            let start = Start { data_dir, command, quiet, bus_name, primary };
+            leave_on_error(app, start.run(app.handle()));
             Ok(())
         });
     run_app(app, "Trove", |app, event| {
@@ -155,28 +161,39 @@ fn run_app(builder: Builder<tauri::Wry>, what: &str, on_event: impl FnMut(&AppHa
     }
 }
 
-/// Runs once this process is known to be the only Trove for its data dir.
-fn start<R: Runtime>(
-    app: &AppHandle<R>,
+/// What the core starts with, once this process is known to be the only Trove for its data dir.
+struct Start {
     data_dir: PathBuf,
     command: Option<Command>,
+    /// `--hidden` or a command: nothing is shown but what was asked for.
+    quiet: bool,
+    /// The session-bus name of this Trove: one per data dir, like the instance.
+    bus_name: String,
     primary: instance::Primary,
-) -> Result<(), Box<dyn std::error::Error>> {
-    app.manage(AppState::open(data_dir)?);
-    app.manage(windows::Windows::default());
-    capture::start(app)?;
-    if let Err(e) = autostart::reconcile(app) {
-        log::error!("{e}");
+}
+
+impl Start {
+    fn run<R: Runtime>(self, app: &AppHandle<R>) -> Result<(), Box<dyn std::error::Error>> {
+        app.manage(AppState::open(self.data_dir)?);
+        app.manage(windows::Windows::default());
+        capture::start(app)?;
+        if let Err(e) = autostart::reconcile(app) {
+            log::error!("{e}");
+        }
+        desktop::start(app, &self.bus_name);
+        shortcut::start(app);
+        tray::create(app)?;
+        signals::install(app.clone())?;
+        let handle = app.clone();
+        self.primary.serve(move |argv| launch::on_second_launch(&handle, argv))?;
+        if let Some(request) = self.command {
+            launch::perform(app, request, "command line")?;
+        }
+        if !self.quiet {
+            desktop::show_if_unseen(app)?;
+        }
+        idle::return_free_heap();
+        log::info!("ready");
+        Ok(())
     }
-    shortcut::start(app);
-    tray::create(app)?;
-    signals::install(app.clone())?;
-    let handle = app.clone();
-    primary.serve(move |argv| launch::on_second_launch(&handle, argv))?;
-    if let Some(request) = command {
-        launch::perform(app, request, "command line")?;
-    }
-    idle::return_free_heap();
-    log::info!("ready");
-    Ok(())
 }

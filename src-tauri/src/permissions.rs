@@ -7,6 +7,7 @@ pub const COMMAND_GRANTS: &[(&str, &[&str])] = &[
     ("get_capture_state", &["main", "settings"]),
     ("set_capture_paused", &["main", "settings"]),
     ("app_info", &["settings", "about"]),
+    ("enable_gnome_extension", &["settings", "about"]),
     ("history_page", &["main"]),
     ("search_history", &["main"]),
     ("get_clip", &["main"]),

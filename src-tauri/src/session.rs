@@ -31,6 +31,30 @@ impl DisplaySession {
     }
 }
 
+/// Trove's GNOME Shell extension, as the running Shell knows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum ShellExtension {
+    /// No GNOME Shell is on the session bus.
+    NotGnome,
+    NotInstalled,
+    /// Installed for this Shell's version, and turned off.
+    Off,
+    /// Turned on, and not (or not yet) talking to this Trove.
+    On,
+    Connected,
+}
+
+/// What the desktop lets Trove do beyond the clipboard, for Settings and About.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct Integration {
+    /// The shortcut that toggles the history now, if any does.
+    pub shortcut: Option<String>,
+    /// What binds it: "X11 key grab", "GNOME Shell extension".
+    pub shortcut_via: Option<String>,
+    pub gnome_extension: ShellExtension,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,6 +4,7 @@
 //! grab keys, so there Trove says so instead.
 
 use crate::error::{Error, Result};
+use crate::gnome_shell::GnomeShell;
 use crate::session::DisplaySession;
 use crate::state::AppState;
 use crate::windows;
@@ -36,7 +37,9 @@ const LOCKS: [u16; 4] = [0, 0x02, 0x10, 0x12];
 /// Failing either, Trove runs on without a shortcut.
 pub fn start<R: Runtime>(app: &AppHandle<R>) {
     if !DisplaySession::current().has_global_shortcuts() {
-        log::warn!("global shortcuts are not available in a Wayland session; bind `trove toggle` in the compositor");
+        if app.try_state::<GnomeShell>().is_none() {
+            log::warn!("global shortcuts are not available in a Wayland session; bind `trove toggle` in the compositor");
+        }
         return;
     }
     match Shortcuts::connect(app.clone()) {
@@ -208,14 +211,22 @@ fn manager<R: Runtime>(app: &AppHandle<R>) -> Option<tauri::State<'_, Shortcuts>
     app.try_state::<Shortcuts>()
 }
 
-/// The shortcut that really toggles the history window now, if any.
+/// The shortcut that really toggles the history window now, if any: Trove's
+/// own grab, or the one GNOME Shell holds for it.
 pub fn active<R: Runtime>(app: &AppHandle<R>) -> Option<String> {
-    manager(app)?.active()
+    match manager(app) {
+        Some(shortcuts) => shortcuts.active(),
+        None => app.try_state::<GnomeShell>()?.bound_shortcut(),
+    }
 }
 
 /// Moves the toggle from `old` to `new`. If `new` cannot be grabbed, `old` stays.
-/// Without global shortcuts (Wayland) the setting is only stored.
+/// GNOME Shell is asked to bind `new` and says later whether it did. Without
+/// either (other Wayland desktops) the setting is only stored.
 pub fn rebind<R: Runtime>(app: &AppHandle<R>, old: &str, new: &str) -> Result<()> {
+    if let Some(shell) = app.try_state::<GnomeShell>() {
+        shell.set_shortcut(new);
+    }
     let Some(shortcuts) = manager(app).filter(|_| old != new) else {
         return Ok(());
     };

@@ -3,7 +3,7 @@
 use crate::clip::{Captured, Selection};
 use crate::error::{Error, Result};
 use crate::history::{History, HistoryDelta, Limits};
-use crate::session::DisplaySession;
+use crate::session::{DisplaySession, Integration};
 use crate::settings::{compile_ignore_patterns, Settings};
 use crate::store::Store;
 use serde::Serialize;
@@ -59,6 +59,9 @@ pub struct CaptureState {
     /// Why the last capture could not be stored (a full disk, say); cleared
     /// by the next one that is.
     pub save_error: Option<String>,
+    /// How to reach Trove in a desktop that shows no tray icon for it; `None`
+    /// once the tray, a shortcut or the GNOME Shell extension does.
+    pub desktop_hint: Option<String>,
 }
 
 /// A database that could not be opened, moved aside at start.
@@ -93,6 +96,7 @@ pub struct AppInfo {
     pub database_bytes: u64,
     pub session: DisplaySession,
     pub capture: CaptureMethod,
+    pub integration: Integration,
     pub clips: u64,
     pub pinned: u64,
     pub clip_bytes: u64,
@@ -134,6 +138,7 @@ pub struct AppState {
     method: RwLock<CaptureMethod>,
     skips: Mutex<Skips>,
     save_error: Mutex<Option<String>>,
+    desktop_hint: Mutex<Option<String>>,
 }
 
 impl AppState {
@@ -251,6 +256,7 @@ impl AppState {
             }),
             skips: Mutex::default(),
             save_error: Mutex::default(),
+            desktop_hint: Mutex::default(),
         })
     }
 
@@ -274,7 +280,7 @@ impl AppState {
         *self.method.write().unwrap_or_else(|p| p.into_inner()) = method;
     }
 
-    fn capture_method(&self) -> CaptureMethod {
+    pub fn capture_method(&self) -> CaptureMethod {
         self.method.read().unwrap_or_else(|p| p.into_inner()).clone()
     }
 
@@ -342,6 +348,7 @@ impl AppState {
             skipped: skips.counts,
             last_skipped: skips.last,
             save_error: self.save_error.lock().unwrap_or_else(|p| p.into_inner()).clone(),
+            desktop_hint: self.desktop_hint.lock().unwrap_or_else(|p| p.into_inner()).clone(),
         })
     }
 
@@ -351,7 +358,16 @@ impl AppState {
         self.capture_state()
     }
 
-    pub fn info(&self) -> Result<AppInfo> {
+    /// Returns whether the hint changed.
+    pub fn set_desktop_hint(&self, hint: Option<String>) -> bool {
+        let mut current = self.desktop_hint.lock().unwrap_or_else(|p| p.into_inner());
+        let changed = *current != hint;
+        *current = hint;
+        changed
+    }
+
+    /// `integration` is what the app found out from the desktop.
+    pub fn info(&self, integration: Integration) -> Result<AppInfo> {
         let Opened { store, history, recovery } = &*self.opened();
         Ok(AppInfo {
             name: "Trove".into(),
@@ -372,6 +388,7 @@ impl AppState {
             database_bytes: store.size_on_disk()?,
             session: DisplaySession::current(),
             capture: self.capture_method(),
+            integration,
             clips: history.len(),
             pinned: history.pinned_count(),
             clip_bytes: history.total_bytes(),
@@ -397,6 +414,10 @@ mod tests {
 
     fn state(dir: &std::path::Path) -> AppState {
         AppState::new(Store::open(&dir.join("db")).unwrap(), dir.to_owned(), None).unwrap()
+    }
+
+    fn no_integration() -> Integration {
+        Integration { shortcut: None, shortcut_via: None, gnome_extension: crate::session::ShellExtension::NotGnome }
     }
 
     #[test]
@@ -435,7 +456,7 @@ mod tests {
     #[test]
     fn info_reports_paths_and_schema() {
         let dir = tempfile::tempdir().unwrap();
-        let info = state(dir.path()).info().unwrap();
+        let info = state(dir.path()).info(no_integration()).unwrap();
         assert_eq!(info.data_dir, dir.path().display().to_string());
         assert!(info.database_dir.ends_with("db"));
         assert_eq!(info.schema_version, crate::store::SCHEMA_VERSION);
@@ -501,7 +522,7 @@ mod tests {
                 let after = now.get(path).unwrap_or_else(|| panic!("{what}: {} is gone", path.display()));
                 assert!(after.starts_with(before), "{what}: {} was overwritten", path.display());
             }
-            assert_eq!(st.info().unwrap().recovery, Some(recovery), "{what}");
+            assert_eq!(st.info(no_integration()).unwrap().recovery, Some(recovery), "{what}");
             assert!(st.history().is_empty(), "{what}");
             assert!(matches!(
                 st.record(&Captured::text("new"), Selection::Clipboard).unwrap(),

@@ -105,7 +105,7 @@ fn invoke(webview: &WebviewWindow<MockRuntime>, cmd: &str, args: Value) -> Resul
 /// A valid call for every command in the matrix; a command without one fails here.
 fn good_args(cmd: &str, clips: &Seeded) -> Value {
     match cmd {
-        "get_settings" | "get_capture_state" | "app_info" | "clear_history" => json!({}),
+        "get_settings" | "get_capture_state" | "app_info" | "clear_history" | "enable_gnome_extension" => json!({}),
         "update_settings" => json!({ "settings": Settings::default() }),
         "set_capture_paused" => json!({ "paused": true }),
         "history_page" => json!({ "offset": 0, "limit": 50 }),
@@ -117,11 +117,12 @@ fn good_args(cmd: &str, clips: &Seeded) -> Value {
     }
 }
 
-/// The mock runtime has no display, so putting a clip on the clipboard is an OS failure there.
-fn succeeded_or_no_clipboard(cmd: &str, result: &Result<Value, Value>) -> bool {
+/// The mock runtime has no display and no GNOME Shell, so putting a clip on the
+/// clipboard and turning on the Shell extension are OS failures there.
+fn succeeded_or_os_refused(cmd: &str, result: &Result<Value, Value>) -> bool {
     match result {
         Ok(_) => true,
-        Err(e) => cmd == "copy_clip" && e["kind"] == "system",
+        Err(e) => ["copy_clip", "enable_gnome_extension"].contains(&cmd) && e["kind"] == "system",
     }
 }
 
@@ -145,7 +146,7 @@ fn every_window_command_pair_follows_the_matrix() {
             let result = invoke(&webview, cmd, good_args(cmd, &clips));
             if granted.contains(&window.label()) {
                 assert!(
-                    succeeded_or_no_clipboard(cmd, &result),
+                    succeeded_or_os_refused(cmd, &result),
                     "{cmd} from {}: {result:?}",
                     window.label()
                 );
@@ -376,6 +377,19 @@ fn app_info_describes_this_build_and_its_data() {
         ["x11", "wayland"].contains(&info["session"].as_str().unwrap()),
         "{info}"
     );
+    assert_eq!(info["integration"]["gnome_extension"], "not_gnome", "{info}");
+    assert!(info["integration"]["shortcut"].is_null(), "no shortcut works without a display: {info}");
+}
+
+#[test]
+fn turning_on_the_gnome_extension_where_there_is_no_gnome_says_so_and_changes_nothing() {
+    let h = Harness::new();
+    let settings = h.window(AppWindow::Settings);
+    let before = observable_state(&h);
+    let err = invoke(&settings, "enable_gnome_extension", json!({ "uuid": "evil@example.org" })).unwrap_err();
+    assert_eq!(err["kind"], "system", "{err}");
+    assert!(err["message"].as_str().unwrap().starts_with("no Trove extension that this GNOME Shell can turn on"), "{err}");
+    assert_eq!(observable_state(&h), before);
 }
 
 /// Every `history://changed` payload seen so far, and the clips they mention.

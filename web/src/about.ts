@@ -1,6 +1,7 @@
 import logo from "../../icons/trove.svg";
 import { count, formatBytes, number } from "./format";
 import { ipc, type AppInfo, type IpcError } from "./ipc";
+import { showDesktop } from "./desktop";
 import { byId, initPage } from "./page";
 
 initPage();
@@ -28,6 +29,10 @@ function show(info: AppInfo) {
   const capture = byId("capture-method");
   capture.textContent = `Clipboard capture: ${info.capture.description}`;
   capture.classList.toggle("warning", !info.capture.available);
+  const { shortcut, shortcut_via } = info.integration;
+  byId("shortcut").textContent =
+    shortcut === null ? "Global shortcut: none works here" : `Global shortcut: ${shortcut} (${shortcut_via ?? ""})`;
+  showDesktop(byId("desktop-note"), info, load);
   const recovery = byId("recovery");
   recovery.hidden = info.recovery === null;
   if (info.recovery !== null) {
@@ -36,4 +41,8 @@ function show(info: AppInfo) {
   }
 }
 
-ipc.appInfo().then(show, (err: IpcError) => (byId("status").textContent = err.message));
+function load() {
+  ipc.appInfo().then(show, (err: IpcError) => (byId("status").textContent = err.message));
+}
+
+load();

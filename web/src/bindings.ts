@@ -37,7 +37,12 @@ export type CaptureState = { paused: boolean, method: CaptureMethod, skipped: Sk
  * Why the last capture could not be stored (a full disk, say); cleared
  * by the next one that is.
  */
-save_error: string | null, };
+save_error: string | null, 
+/**
+ * How to reach Trove in a desktop that shows no tray icon for it; `None`
+ * once the tray, a shortcut or the GNOME Shell extension does.
+ */
+desktop_hint: string | null, };
 
 export type CaptureMethod = { available: boolean, description: string, 
 /**
@@ -130,9 +135,21 @@ matched: number, hits: Array<SearchHit>, };
 
 export type ImageVariant = "thumbnail" | "full";
 
-export type AppInfo = { name: string, version: string, build: string, data_dir: string, database_dir: string, schema_version: number, database_bytes: number, session: DisplaySession, capture: CaptureMethod, clips: number, pinned: number, clip_bytes: number, recovery: Recovery | null, };
+export type AppInfo = { name: string, version: string, build: string, data_dir: string, database_dir: string, schema_version: number, database_bytes: number, session: DisplaySession, capture: CaptureMethod, integration: Integration, clips: number, pinned: number, clip_bytes: number, recovery: Recovery | null, };
 
 export type DisplaySession = "x11" | "wayland";
+
+export type Integration = { 
+/**
+ * The shortcut that toggles the history now, if any does.
+ */
+shortcut: string | null, 
+/**
+ * What binds it: "X11 key grab", "GNOME Shell extension".
+ */
+shortcut_via: string | null, gnome_extension: ShellExtension, };
+
+export type ShellExtension = "not_gnome" | "not_installed" | "off" | "on" | "connected";
 
 export type AppWindow = "main" | "settings" | "about";
 
@@ -140,7 +157,7 @@ export type ErrorKind = "rejected" | "invalid_input" | "locked" | "newer_schema"
 
 export type IpcError = { kind: ErrorKind, message: string, };
 
-export type Command = "get_settings" | "update_settings" | "get_capture_state" | "set_capture_paused" | "app_info" | "history_page" | "search_history" | "get_clip" | "clip_image" | "copy_clip" | "set_pinned" | "delete_clip" | "clear_history";
+export type Command = "get_settings" | "update_settings" | "get_capture_state" | "set_capture_paused" | "app_info" | "enable_gnome_extension" | "history_page" | "search_history" | "get_clip" | "clip_image" | "copy_clip" | "set_pinned" | "delete_clip" | "clear_history";
 
 export const EVENTS = {
   settingsChanged: "settings://changed",

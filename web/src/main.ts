@@ -391,7 +391,10 @@ void on.historyChanged((delta) => {
   if (results) searchSoon(false, RESEARCH_MS);
 });
 
-function showCapture({ paused, method, skipped, last_skipped, save_error }: CaptureState) {
+function showCapture({ paused, method, skipped, last_skipped, save_error, desktop_hint }: CaptureState) {
+  const hint = byId("desktop-hint");
+  hint.hidden = desktop_hint === null;
+  hint.textContent = desktop_hint ?? "";
   capture.textContent = paused ? "Paused" : "Capturing";
   capture.setAttribute("aria-pressed", String(paused));
   capture.title = paused ? "Resume capture" : "Pause capture";

@@ -1,4 +1,5 @@
-import { closeWindow, ipc, on, type IpcError, type Settings } from "./ipc";
+import { closeWindow, ipc, on, type AppInfo, type IpcError, type Settings } from "./ipc";
+import { showDesktop } from "./desktop";
 import { byId, CLEAR_QUESTION, confirmBefore, initPage } from "./page";
 
 initPage();
@@ -150,8 +151,14 @@ confirmBefore(byId("clear-history"), CLEAR_QUESTION, "Remove", () => {
 void on.settingsChanged(fill);
 void on.captureState((s) => (paused.checked = s.paused));
 ipc.getSettings().then(fill, (err: IpcError) => report(err.message, true));
-ipc.appInfo().then((info) => {
-  byId("shortcut-note").hidden = info.session !== "wayland";
+function showInfo(info: AppInfo) {
+  showDesktop(byId("shortcut-note"), info, loadInfo);
   byId("paste-note").hidden = info.capture.can_paste;
-});
+}
+
+function loadInfo() {
+  ipc.appInfo().then(showInfo, (err: IpcError) => report(err.message, true));
+}
+
+loadInfo();
 ipc.getCaptureState().then((s) => (paused.checked = s.paused));

@@ -119,13 +119,17 @@ fn read_offer<E>(
 /// Puts clips back on the system's clipboard.
 pub trait Owner: Send + Sync {
     fn offer(&self, payloads: Vec<(Format, Vec<u8>)>) -> Result<(), BoxError>;
-    /// The window that has the keyboard, where the system lets Trove know.
-    fn focused_window(&self) -> Option<u32>;
-    /// Gives `window` the keyboard back and types Ctrl+V into it.
-    fn paste_into(&self, window: Option<u32>) -> Result<(), BoxError>;
 }
 
-type BoxError = Box<dyn std::error::Error + Send + Sync>;
+/// Types into other apps: Trove's own X11 connection, or a desktop that does it for Trove.
+pub trait Paster: Send + Sync {
+    /// The window that has the keyboard, where the system lets Trove know.
+    fn focused_window(&self) -> Option<u64>;
+    /// Gives `window` the keyboard back and types Ctrl+V into it.
+    fn paste_into(&self, window: Option<u64>) -> Result<(), BoxError>;
+}
+
+pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
 /// The settings the reader consults on every change, without locks.
 #[derive(Default)]
@@ -158,9 +162,14 @@ impl Switches {
 /// The core's handle on the clipboard: managed state once capture started.
 pub struct Clipboard {
     switches: Arc<Switches>,
-    owner: Option<Box<dyn Owner>>,
+    sink: Sink,
+    owner: Option<Arc<dyn Owner>>,
+    /// How Trove types into other apps in this session, if it can at all.
+    own_paster: Option<Arc<dyn Paster>>,
+    /// `own_paster`, or the desktop's while it offers one.
+    paster: Mutex<Option<Arc<dyn Paster>>>,
     /// The window that had the keyboard before `main` was shown.
-    focus_before_main: Mutex<Option<u32>>,
+    focus_before_main: Mutex<Option<u64>>,
 }
 
 impl Clipboard {
@@ -188,19 +197,48 @@ impl Clipboard {
             .map_err(|e| Error::System(format!("cannot set the clipboard: {e}")))
     }
 
+    fn paster(&self) -> Option<Arc<dyn Paster>> {
+        self.paster.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    /// Pastes through `desktop` while it is `Some`, as Trove itself would otherwise.
+    pub fn use_desktop_paster(&self, desktop: Option<Arc<dyn Paster>>) {
+        *self.paster.lock().unwrap_or_else(|p| p.into_inner()) = desktop.or_else(|| self.own_paster.clone());
+    }
+
+    pub fn can_paste(&self) -> bool {
+        self.paster().is_some()
+    }
+
     pub fn remember_focus(&self) {
-        if let Some(owner) = &self.owner {
-            *self.focus_before_main.lock().unwrap_or_else(|p| p.into_inner()) =
-                owner.focused_window();
-        }
+        let focused = self.paster().and_then(|p| p.focused_window());
+        *self.focus_before_main.lock().unwrap_or_else(|p| p.into_inner()) = focused;
     }
 
     /// Returns the keyboard to the window used before `main` and pastes there.
     pub fn paste(&self) -> Result<()> {
         let target = *self.focus_before_main.lock().unwrap_or_else(|p| p.into_inner());
-        self.owner()?
-            .paste_into(target)
-            .map_err(|e| Error::System(format!("cannot paste: {e}")))
+        let paster = self.paster().ok_or_else(|| Error::System("Trove cannot type into other apps in this session".into()))?;
+        paster.paste_into(target).map_err(|e| Error::System(format!("cannot paste: {e}")))
+    }
+
+    /// Reads and records what another source saw change on `selection`, which
+    /// offers `offered`, as Trove's own readers do, through `fetch`.
+    pub fn read_elsewhere<E: std::fmt::Display>(
+        &self,
+        offered: Vec<String>,
+        selection: Selection,
+        fetch: impl FnMut(&str, u64) -> Result<Fetched, E>,
+    ) {
+        let s = self.switches.snapshot();
+        if s.paused || (selection == Selection::Primary && !s.primary) {
+            return;
+        }
+        match read_offer(offered, selection, &s, fetch) {
+            Ok(Some(capture)) => (self.sink)(capture),
+            Ok(None) => {}
+            Err(e) => log::warn!("cannot read the {selection:?} selection: {e}"),
+        }
     }
 }
 
@@ -214,7 +252,7 @@ pub fn start<R: Runtime>(app: &AppHandle<R>) -> Result<()> {
     let sink: Sink = Arc::new(move |c| {
         let _ = tx.lock().unwrap_or_else(|p| p.into_inner()).send(c);
     });
-    let (owner, method) = connect(&switches, &sink);
+    let (owner, own_paster, method) = connect(&switches, &sink);
     if method.available {
         log::info!("capture: {}", method.description);
     } else {
@@ -223,7 +261,10 @@ pub fn start<R: Runtime>(app: &AppHandle<R>) -> Result<()> {
     state.set_capture_method(method);
     let clipboard = Clipboard {
         switches,
+        sink,
         owner,
+        paster: Mutex::new(own_paster.clone()),
+        own_paster,
         focus_before_main: Mutex::new(None),
     };
     clipboard.apply_settings(&state.settings());
@@ -243,7 +284,10 @@ pub fn start<R: Runtime>(app: &AppHandle<R>) -> Result<()> {
 
 /// Picks how to watch this session's clipboard: Wayland's data-control where
 /// the compositor offers it, else the X11 selections (XWayland's on Wayland).
-fn connect(switches: &Arc<Switches>, sink: &Sink) -> (Option<Box<dyn Owner>>, CaptureMethod) {
+/// What `connect` found: how to own the clipboard, how to paste, and how capture goes.
+type Connected = (Option<Arc<dyn Owner>>, Option<Arc<dyn Paster>>, CaptureMethod);
+
+fn connect(switches: &Arc<Switches>, sink: &Sink) -> Connected {
     let session = DisplaySession::current();
     let mut wayland_problem = None;
     if session == DisplaySession::Wayland {
@@ -254,7 +298,7 @@ fn connect(switches: &Arc<Switches>, sink: &Sink) -> (Option<Box<dyn Owner>>, Ca
                     description: format!("Wayland data-control ({protocol})"),
                     can_paste: false,
                 };
-                return (Some(owner), method);
+                return (Some(owner), None, method);
             }
             Ok(None) => {
                 wayland_problem = Some("this compositor offers no data-control protocol (wlr or ext)".to_string())
@@ -264,7 +308,7 @@ fn connect(switches: &Arc<Switches>, sink: &Sink) -> (Option<Box<dyn Owner>>, Ca
     }
     if std::env::var_os("DISPLAY").is_none() {
         let why = wayland_problem.unwrap_or_else(|| "there is no display".into());
-        return (None, unavailable(format!("{why}, and there is no X11 display to fall back on")));
+        return (None, None, unavailable(format!("{why}, and there is no X11 display to fall back on")));
     }
     match x11::start(switches.clone(), sink.clone()) {
         Ok(owner) => {
@@ -281,9 +325,11 @@ fn connect(switches: &Arc<Switches>, sink: &Sink) -> (Option<Box<dyn Owner>>, Ca
                 // XTest reaches X11 windows only; on Wayland most apps are not that.
                 can_paste: session == DisplaySession::X11,
             };
-            (Some(Box::new(owner)), method)
+            let owner = Arc::new(owner);
+            let paster = method.can_paste.then(|| owner.clone() as Arc<dyn Paster>);
+            (Some(owner), paster, method)
         }
-        Err(e) => (None, unavailable(format!("cannot watch the X11 clipboard: {e}"))),
+        Err(e) => (None, None, unavailable(format!("cannot watch the X11 clipboard: {e}"))),
     }
 }
 

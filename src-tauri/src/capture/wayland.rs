@@ -64,7 +64,7 @@ pub struct Owner<P: Protocol> {
 }
 
 /// The clipboard owner for copies back, and the name of the protocol in use.
-type Started = (Box<dyn super::Owner>, &'static str);
+type Started = (Arc<dyn super::Owner>, &'static str);
 
 /// Connects to the compositor and starts reading if it offers data-control.
 /// `Ok(None)` means it does not.
@@ -86,7 +86,7 @@ fn run<P: Protocol>(
     conn: Connection,
     switches: Arc<Switches>,
     sink: Sink,
-) -> Result<(Box<dyn super::Owner>, &'static str), Error> {
+) -> Result<Started, Error> {
     let (globals, mut queue) = registry_queue_init::<Reader<P>>(&conn)?;
     let qh = queue.handle();
     let manager = P::bind(&globals, &qh).ok_or("the data-control manager went away")?;
@@ -118,7 +118,7 @@ fn run<P: Protocol>(
         device,
         serving,
     };
-    Ok((Box::new(owner), P::NAME))
+    Ok((Arc::new(owner), P::NAME))
 }
 
 impl<P: Protocol> super::Owner for Owner<P> {
@@ -151,14 +151,6 @@ impl<P: Protocol> super::Owner for Owner<P> {
         }
         self.conn.flush()?;
         Ok(())
-    }
-
-    fn focused_window(&self) -> Option<u32> {
-        None
-    }
-
-    fn paste_into(&self, _window: Option<u32>) -> Result<(), Error> {
-        Err("Wayland lets no app type into another one".into())
     }
 }
 

@@ -421,14 +421,16 @@ impl super::Owner for Owner {
         }
         Ok(())
     }
+}
 
-    fn focused_window(&self) -> Option<u32> {
+impl super::Paster for Owner {
+    fn focused_window(&self) -> Option<u64> {
         let focus = self.conn.get_input_focus().ok()?.reply().ok()?.focus;
-        (focus != NONE && focus != self.root).then_some(focus)
+        (focus != NONE && focus != self.root).then_some(u64::from(focus))
     }
 
     /// Types Ctrl+V with XTest.
-    fn paste_into(&self, window: Option<u32>) -> Result<(), Error> {
+    fn paste_into(&self, window: Option<u64>) -> Result<(), Error> {
         use x11rb::protocol::xtest::ConnectionExt as _;
         let setup = self.conn.setup();
         let (min, max) = (setup.min_keycode, setup.max_keycode);
@@ -444,7 +446,7 @@ impl super::Owner for Owner {
         const CONTROL_L: u32 = 0xffe3;
         const LOWER_V: u32 = 0x0076;
         let (ctrl, v) = (keycode(CONTROL_L)?, keycode(LOWER_V)?);
-        if let Some(w) = window {
+        if let Some(w) = window.and_then(|w| u32::try_from(w).ok()) {
             self.conn.set_input_focus(x11rb::protocol::xproto::InputFocus::PARENT, w, CURRENT_TIME)?;
         }
         for (kind, code) in [(2u8, ctrl), (2, v), (3, v), (3, ctrl)] {

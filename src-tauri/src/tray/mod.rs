@@ -1,9 +1,10 @@
 //! The tray icon and its menu: the app's only permanent surface.
 
 mod indicator;
-mod menu;
+pub mod menu;
 mod status_notifier;
 
+use crate::gnome_shell::GnomeShell;
 use crate::state::AppState;
 use crate::windows::{self, AppWindow};
 use crate::{actions, error::Error, error::Result, shortcut};
@@ -27,7 +28,7 @@ struct Tray<R: Runtime> {
 }
 
 pub fn create<R: Runtime>(app: &AppHandle<R>) -> Result<()> {
-    let menu = Menu::new(&contents(app));
+    let menu = menu(app);
     let handle = app.clone();
     let on_click = move |action| perform(&handle, action);
     let surface = match StatusNotifier::start(menu.clone(), ICON_PNG, on_click.clone()) {
@@ -57,7 +58,10 @@ pub fn refresh<R: Runtime>(app: &AppHandle<R>) {
     let queued = app.run_on_main_thread(move || {
         let tray = handle.state::<Tray<R>>();
         tray.stale.store(false, Ordering::SeqCst);
-        let menu = Menu::new(&contents(&handle));
+        let menu = menu(&handle);
+        if let Some(shell) = handle.try_state::<GnomeShell>() {
+            shell.update_menu(menu.clone());
+        }
         match &tray.surface {
             Surface::StatusNotifier(item) => item.update(menu),
             Surface::Indicator(indicator) => {
@@ -70,6 +74,20 @@ pub fn refresh<R: Runtime>(app: &AppHandle<R>) {
     if let Err(e) = queued {
         log::error!("cannot update the tray: {e}");
     }
+}
+
+/// Whether a panel shows the tray: one with a StatusNotifierWatcher does; an
+/// indicator without one is an XEmbed icon, which only X11 can show.
+pub fn has_host<R: Runtime>(app: &AppHandle<R>) -> bool {
+    app.try_state::<Tray<R>>().is_some_and(|tray| match tray.surface {
+        Surface::StatusNotifier(_) => true,
+        Surface::Indicator(_) => crate::session::DisplaySession::current() == crate::session::DisplaySession::X11,
+    })
+}
+
+/// The menu as it should be now, for the tray and the GNOME Shell extension alike.
+pub fn menu<R: Runtime>(app: &AppHandle<R>) -> Menu {
+    Menu::new(&contents(app))
 }
 
 /// What the menu shows now. What cannot be read becomes a notice in the menu.
@@ -103,7 +121,8 @@ fn contents<R: Runtime>(app: &AppHandle<R>) -> Contents {
     }
 }
 
-fn perform<R: Runtime>(app: &AppHandle<R>, action: Action) {
+/// What a click on a menu entry does, in the tray or in the GNOME Shell's top bar.
+pub fn perform<R: Runtime>(app: &AppHandle<R>, action: Action) {
     let result = match action {
         Action::Copy(clip) => actions::copy_clip(app, clip).map(drop),
         Action::Show => windows::show(app, AppWindow::Main),

@@ -4,6 +4,7 @@
 //! theme CSS, which took a third of Trove's start-up.
 
 use super::menu::{Action, Item, Kind, Menu};
+use crate::bus::{has_owner, request_name};
 use gio::prelude::*;
 use gio::{BusNameWatcherFlags, BusType, DBusCallFlags, DBusConnection, DBusMethodInvocation, DBusNodeInfo};
 use glib::variant::ObjectPath;
@@ -336,36 +337,6 @@ fn pixmap(png: &[u8]) -> Result<Pixmap, String> {
     let (width, height) = (rgba.width() as i32, rgba.height() as i32);
     let argb = rgba.pixels().flat_map(|p| [p[3], p[0], p[1], p[2]]).collect();
     Ok((width, height, argb))
-}
-
-fn bus_call(conn: &DBusConnection, method: &str, args: Variant, reply: &str) -> Result<Variant, String> {
-    conn.call_sync(
-        Some("org.freedesktop.DBus"),
-        "/org/freedesktop/DBus",
-        "org.freedesktop.DBus",
-        method,
-        Some(&args),
-        Some(VariantTy::new(reply).expect("a valid type")),
-        DBusCallFlags::NONE,
-        TIMEOUT_MS,
-        gio::Cancellable::NONE,
-    )
-    .map_err(|e| format!("{method}: {e}"))
-}
-
-fn has_owner(conn: &DBusConnection, name: &str) -> Result<bool, String> {
-    let reply = bus_call(conn, "NameHasOwner", (name,).to_variant(), "(b)")?;
-    Ok(reply.get::<(bool,)>().is_some_and(|(owned,)| owned))
-}
-
-fn request_name(conn: &DBusConnection, name: &str) -> Result<(), String> {
-    const DO_NOT_QUEUE: u32 = 4;
-    const PRIMARY_OWNER: u32 = 1;
-    let reply = bus_call(conn, "RequestName", (name, DO_NOT_QUEUE).to_variant(), "(u)")?;
-    match reply.get::<(u32,)>() {
-        Some((PRIMARY_OWNER,)) => Ok(()),
-        _ => Err(format!("the bus name {name} is taken")),
-    }
 }
 
 fn register(conn: &DBusConnection, name: &str) {

@@ -1,0 +1,228 @@
+"""A headless GNOME Shell (Wayland, with Xwayland) of the test's own: private
+dirs, its own session bus, and an empty system bus, without which GNOME Shell
+43 exits in its logind code. Extensions are installed and turned on before the
+Shell starts. A small harness extension gives the seat a keyboard (Wayland
+clients such as wl-copy need one), closes the overview the Shell opens at start
+(else no new window gets the keyboard), and types keys for the tests. The Shell
+runs with --unsafe-mode, so that org.gnome.Shell.Eval answers."""
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+import time
+
+import gi
+
+gi.require_version("Gio", "2.0")
+from gi.repository import Gio, GLib  # noqa: E402
+
+from desktop import wait_until  # noqa: E402
+
+HARNESS_UUID = "trove-test-harness@local"
+HARNESS_JS = """
+const { Clutter, Gio } = imports.gi;
+const Main = imports.ui.main;
+class Harness {
+    enable() {
+        const seat = Clutter.get_default_backend().get_default_seat();
+        this.keyboard = seat.create_virtual_device(Clutter.InputDeviceType.KEYBOARD_DEVICE);
+        const ready = () => {
+            Main.overview.hide();
+            this._name = Gio.bus_own_name_on_connection(Gio.DBus.session, 'dev.trove.TestHarness',
+                Gio.BusNameOwnerFlags.NONE, null, null);
+        };
+        if (Main.layoutManager._startingUp)
+            this._started = Main.layoutManager.connect('startup-complete', ready);
+        else
+            ready();
+    }
+    // Presses the keysyms in order, then lets them go in reverse.
+    tap(...keyvals) {
+        let t = imports.gi.GLib.get_monotonic_time();
+        for (const k of keyvals)
+            this.keyboard.notify_keyval(t++, k, Clutter.KeyState.PRESSED);
+        for (const k of keyvals.reverse())
+            this.keyboard.notify_keyval(t++, k, Clutter.KeyState.RELEASED);
+    }
+    disable() {
+        if (this._started)
+            Main.layoutManager.disconnect(this._started);
+        if (this._name)
+            Gio.bus_unown_name(this._name);
+        this.keyboard = null;
+    }
+}
+function init() { return new Harness(); }
+"""
+
+BUS_CONF = """<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <type>{kind}</type>
+  <listen>unix:path={socket}</listen>
+  <auth>EXTERNAL</auth>
+  {servicedirs}
+  <policy context="default">
+    <allow send_destination="*" eavesdrop="true"/>
+    <allow eavesdrop="true"/>
+    <allow own="*"/>
+  </policy>
+</busconfig>
+"""
+
+
+def x11_socket_dir_writable():
+    """mutter refuses to start Xwayland unless /tmp/.X11-unix is world-writable and
+    sticky; Xvfb, started first by the other tests, may have made it 01755."""
+    path = "/tmp/.X11-unix"
+    os.makedirs(path, exist_ok=True)
+    if os.stat(path).st_mode & 0o1777 != 0o1777 and os.geteuid() == 0:
+        os.chmod(path, 0o1777)
+
+
+class GnomeSession:
+    def __init__(self, installed=(), enabled=(), name="gnome", artifacts=None):
+        """Installs the extension folders `installed` for the user and turns on those named in `enabled`."""
+        self.root = tempfile.mkdtemp(prefix=f"trove-{name}-")
+        self.name, self.artifacts = name, artifacts
+        dirs = {"HOME": "home", "XDG_RUNTIME_DIR": "run", "XDG_CONFIG_HOME": "config", "XDG_DATA_HOME": "data",
+                "XDG_CACHE_HOME": "cache", "XDG_STATE_HOME": "state"}
+        self.env = {"PATH": os.environ["PATH"], "LANG": "C.UTF-8", "XDG_SESSION_TYPE": "wayland",
+                    "XDG_CURRENT_DESKTOP": "GNOME", "XDG_SESSION_DESKTOP": "gnome",
+                    "GSETTINGS_BACKEND": "keyfile", "NO_AT_BRIDGE": "1", "GTK_A11Y": "none"}
+        for var, sub in dirs.items():
+            self.env[var] = os.path.join(self.root, sub)
+            os.makedirs(self.env[var], mode=0o700)
+        self.procs = []
+        self.log_path = os.path.join(self.root, "gnome-shell.log")
+        self.env["DBUS_SESSION_BUS_ADDRESS"] = self._bus("session")
+        self.env["DBUS_SYSTEM_BUS_ADDRESS"] = self._bus("custom")
+        self.bus = Gio.DBusConnection.new_for_address_sync(
+            self.env["DBUS_SESSION_BUS_ADDRESS"],
+            Gio.DBusConnectionFlags.AUTHENTICATION_CLIENT | Gio.DBusConnectionFlags.MESSAGE_BUS_CONNECTION, None, None)
+        extdir = os.path.join(self.env["XDG_DATA_HOME"], "gnome-shell", "extensions")
+        os.makedirs(os.path.join(extdir, HARNESS_UUID))
+        with open(os.path.join(extdir, HARNESS_UUID, "metadata.json"), "w") as f:
+            json.dump({"uuid": HARNESS_UUID, "name": "Trove test harness", "description": "keyboard, no overview",
+                       "shell-version": ["43"]}, f)
+        with open(os.path.join(extdir, HARNESS_UUID, "extension.js"), "w") as f:
+            f.write(HARNESS_JS)
+        for path in installed:
+            shutil.copytree(path, os.path.join(extdir, os.path.basename(path.rstrip("/"))))
+        uuids = [HARNESS_UUID, *enabled]
+        for key, value in [("enabled-extensions", json.dumps(uuids).replace('"', "'")),
+                           ("disable-user-extensions", "false"), ("welcome-dialog-last-shown-version", "'99'")]:
+            self.run(["gsettings", "set", "org.gnome.shell", key, value])
+        self.run(["gsettings", "set", "org.gnome.desktop.interface", "enable-animations", "false"])
+        x11_socket_dir_writable()
+        self.shell = self._start(["gnome-shell", "--headless", "--wayland", "--unsafe-mode", "--virtual-monitor",
+                                  "1280x800", "--wayland-display", f"wayland-{name}"], self.log_path)
+        try:
+            wait_until(lambda: self._ready(), 60, "GNOME Shell to start with Xwayland")
+            wait_until(lambda: self.has_owner("dev.trove.TestHarness"), 30, "the Shell's start-up to complete")
+        except AssertionError:
+            raise AssertionError(f"GNOME Shell did not start: {self.shell_log()[-3000:]}") from None
+        self.env["WAYLAND_DISPLAY"] = f"wayland-{name}"
+        self.env["DISPLAY"] = re.search(r"Using public X11 display (:\d+)", self.shell_log()).group(1)
+        run_dir = self.env["XDG_RUNTIME_DIR"]
+        self.env["XAUTHORITY"] = os.path.join(run_dir, next(f for f in os.listdir(run_dir)
+                                                            if f.startswith(".mutter-Xwaylandauth.")))
+        self.run(["dbus-update-activation-environment", "WAYLAND_DISPLAY", "DISPLAY", "XAUTHORITY"])
+
+    def _start(self, argv, log_path):
+        proc = subprocess.Popen(argv, env=self.env, stdin=subprocess.DEVNULL, stdout=open(log_path, "ab"),
+                                stderr=subprocess.STDOUT, start_new_session=True)
+        self.procs.append(proc)
+        return proc
+
+    def _bus(self, kind):
+        socket = os.path.join(self.root, f"{kind}-bus")
+        conf = os.path.join(self.root, f"{kind}-bus.conf")
+        with open(conf, "w") as f:
+            f.write(BUS_CONF.format(kind=kind, socket=socket,
+                                    servicedirs="<standard_session_servicedirs/>" if kind == "session" else ""))
+        self._start(["dbus-daemon", "--config-file", conf, "--nofork"], os.path.join(self.root, f"{kind}-bus.log"))
+        wait_until(lambda: os.path.exists(socket), 10, f"the {kind} bus")
+        return f"unix:path={socket}"
+
+    def _ready(self):
+        if self.shell.poll() is not None:
+            raise AssertionError(f"gnome-shell exited {self.shell.returncode}: {self.shell_log()[-3000:]}")
+        try:
+            self.call("org.gnome.Shell", "/org/gnome/Shell", "org.freedesktop.DBus.Properties", "Get",
+                      GLib.Variant("(ss)", ("org.gnome.Shell", "ShellVersion")))
+        except GLib.Error:
+            return False
+        return "Using public X11 display" in self.shell_log()
+
+    def shell_log(self):
+        with open(self.log_path, errors="replace") as f:
+            return f.read()
+
+    def run(self, argv, **kwargs):
+        return subprocess.run(argv, env=self.env, check=True, timeout=30, **kwargs)
+
+    def call(self, name, path, iface, method, args=None, timeout_ms=10000):
+        reply = self.bus.call_sync(name, path, iface, method, args, None, Gio.DBusCallFlags.NONE, timeout_ms, None)
+        return reply.unpack() if reply is not None else None
+
+    def has_owner(self, name):
+        return self.call("org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus", "NameHasOwner",
+                         GLib.Variant("(s)", (name,)))[0]
+
+    def eval(self, js):
+        """Runs `js` inside the Shell and returns its JSON-decoded value."""
+        ok, out = self.call("org.gnome.Shell", "/org/gnome/Shell", "org.gnome.Shell", "Eval", GLib.Variant("(s)", (js,)))
+        if not ok:
+            raise AssertionError(f"Eval failed: {out}\n{js}")
+        return json.loads(out) if out else None
+
+    def extension_state(self, uuid):
+        """GNOME Shell's ExtensionState: 1 enabled, 2 disabled, 6 installed and never enabled; None if unknown."""
+        [info] = self.call("org.gnome.Shell", "/org/gnome/Shell", "org.gnome.Shell.Extensions", "GetExtensionInfo",
+                           GLib.Variant("(s)", (uuid,)))
+        return info.get("state")
+
+    def tap(self, *keys):
+        """Types a chord such as ("Control_L", "Shift_L", "v") through the seat's keyboard."""
+        keyvals = ", ".join(f"imports.gi.Clutter.KEY_{k}" for k in keys)
+        self.eval(f"Main.extensionManager.lookup('{HARNESS_UUID}').stateObj.tap({keyvals})")
+
+    def window_titles(self):
+        return self.eval("global.get_window_actors().map(a => a.meta_window.get_title())")
+
+    def focused_title(self):
+        return self.eval("global.display.focus_window ? global.display.focus_window.get_title() : null")
+
+    def copy(self, data, *args):
+        # wl-copy serves from the background, so nothing may wait on its output.
+        subprocess.run(["wl-copy", *args], env=self.env, input=data, stdout=subprocess.DEVNULL,
+                       stderr=subprocess.DEVNULL, timeout=10, check=True)
+
+    def paste(self):
+        return subprocess.run(["wl-paste", "--no-newline"], env=self.env, capture_output=True, timeout=10,
+                              check=True).stdout
+
+    def screenshot(self, path):
+        """What the monitor shows, through the Shell's own screenshot interface."""
+        ok, _ = self.call("org.gnome.Shell.Screenshot", "/org/gnome/Shell/Screenshot", "org.gnome.Shell.Screenshot",
+                          "Screenshot", GLib.Variant("(bbs)", (False, False, path)))
+        assert ok, "the Shell took no screenshot"
+
+    def close(self):
+        for proc in reversed(self.procs):
+            if proc.poll() is None:
+                os.killpg(proc.pid, 15)
+        deadline = time.monotonic() + 10
+        for proc in reversed(self.procs):
+            try:
+                proc.wait(max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, 9)
+                proc.wait(5)
+        if self.artifacts:
+            shutil.copy(self.log_path, os.path.join(self.artifacts, f"{self.name}-shell.log"))
+        shutil.rmtree(self.root, ignore_errors=True)

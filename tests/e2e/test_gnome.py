@@ -1,0 +1,205 @@
+"""Trove on a headless GNOME Shell 43 (Wayland): vanilla GNOME has no tray, so
+Trove's own Shell extension puts its menu in the top bar, binds the shortcut
+and types the paste. Both builds of the extension are installed, as the package
+installs them; GNOME 43 runs the legacy one. Trove runs under WebDriver so that
+the tests can read and drive its pages too."""
+
+import os
+import subprocess
+
+import pytest
+from gi.repository import GLib
+
+from conftest import ARTIFACTS, TROVE_BIN, TauriDriver
+from desktop import WebDriver, wait_until
+from gnome import GnomeSession
+from test_history import change_settings, rows
+
+EXTENSIONS = os.environ.get("TROVE_GNOME_EXTENSIONS", "")
+LEGACY, MODERN = "trove-legacy@trove.dev", "trove@trove.dev"
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def installed():
+    assert os.path.isdir(os.path.join(EXTENSIONS, LEGACY)), "set TROVE_GNOME_EXTENSIONS to the built extensions"
+    return [os.path.join(EXTENSIONS, LEGACY), os.path.join(EXTENSIONS, MODERN)]
+
+
+class ShellTrove:
+    """Trove started the way WebDriver starts it, in the GNOME session."""
+
+    def __init__(self, session):
+        self.session = session
+        self.tauri = TauriDriver(env=session.env)
+        self.driver = WebDriver(self.tauri.url)
+        self.driver.start(TROVE_BIN, ["show", "main"])
+        self.pid = wait_until(self.core_pid, 30, "Trove's core to own its bus name")
+
+    def core_pid(self):
+        try:
+            return self.session.call("org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus",
+                                     "GetConnectionUnixProcessID", GLib.Variant("(s)", ("dev.trove.Trove",)))[0]
+        except GLib.Error:
+            return None
+
+    def log(self):
+        with open(self.tauri.log_path, errors="replace") as f:
+            return f.read()
+
+    def wait_log(self, text, what=None, count=1):
+        wait_until(lambda: self.log().count(text) >= count, 30, what or repr(text))
+
+    def close(self):
+        self.driver.quit()
+        self.tauri.stop()
+
+
+def menu(session):
+    """The labels of Trove's menu in the top bar, as a user reads them; None if it has none."""
+    return session.eval("""(() => { const b = Main.panel.statusArea['trove'];
+        return b ? b.menu._getMenuItems().map(i => i._separator ? '—' : i.label.text) : null; })()""")
+
+
+def click(session, label):
+    """Opens Trove's menu in the top bar and activates the entry labelled `label`."""
+    session.eval(f"""(() => {{ const b = Main.panel.statusArea['trove']; b.menu.open();
+        const item = b.menu._getMenuItems().find(i => i.label && i.label.text === {label!r});
+        // As a click does: a switch reads the event's type.
+        item.activate(imports.gi.Clutter.Event.new(imports.gi.Clutter.EventType.BUTTON_RELEASE)); return true; }})()""")
+
+
+def painted(driver):
+    """Returns once the current page has drawn two frames since now, so that the Shell has one to show."""
+    driver.execute_async("const done = arguments[0];"
+                         "requestAnimationFrame(() => requestAnimationFrame(() => done(true)))")
+
+
+def change_settings_from_the_top_bar(gnome, trove, **changes):
+    """Opens Settings from Trove's menu in the top bar unless it is open, and saves `changes` there."""
+    if not trove.driver.handle_titled("Trove Settings"):
+        click(gnome, "Settings…")
+        wait_until(lambda: trove.driver.handle_titled("Trove Settings"), what="Settings to open from the top bar")
+    return change_settings(trove.driver, None, **changes)
+
+
+def switch_state(session, label):
+    return session.eval(f"""Main.panel.statusArea['trove'].menu._getMenuItems()
+        .find(i => i.label && i.label.text === {label!r}).state""")
+
+
+@pytest.fixture(scope="module")
+def gnome():
+    os.makedirs(ARTIFACTS, exist_ok=True)
+    session = GnomeSession(installed(), enabled=[LEGACY], artifacts=ARTIFACTS)
+    yield session
+    session.close()
+
+
+@pytest.fixture(scope="module")
+def trove(gnome):
+    app = ShellTrove(gnome)
+    app.wait_log("the GNOME Shell 43.9 extension is connected")
+    # WebDriver starts it with Main shown; the tests start from the tray-only state.
+    wait_until(lambda: main_shown(gnome), what="Main, which WebDriver asked for")
+    subprocess.run([TROVE_BIN, "toggle"], env=gnome.env, check=True, timeout=30)
+    wait_until(lambda: not main_shown(gnome), what="`trove toggle` to hide Main")
+    yield app
+    app.close()
+
+
+def main_shown(session):
+    return "Trove" in session.window_titles()
+
+
+def test_the_extension_is_on_and_its_menu_lists_what_is_copied(gnome, trove):
+    assert gnome.extension_state(LEGACY) == 1.0
+    assert gnome.extension_state(MODERN) != 1.0, "GNOME 43 must not run the ES-module build"
+    trove.wait_log("global shortcut Ctrl+Shift+V registered with GNOME Shell")
+    wait_until(lambda: menu(gnome) and "Show history (Ctrl+Shift+V)" in menu(gnome), what="the top bar menu")
+    subprocess.run(["xclip", "-selection", "clipboard"], input=b"copied in an X11 app", env=gnome.env,
+                   check=True, timeout=10)
+    trove.wait_log("captured clip", "the X11 copy to be captured")
+    # A Wayland-native copy: mutter hands it to Xwayland's CLIPBOARD, where Trove reads it.
+    gnome.copy(b"copied in a Wayland app")
+    trove.wait_log("captured clip", "the Wayland copy to be captured", count=2)
+    wait_until(lambda: menu(gnome)[:2] == ["copied in a Wayland app", "copied in an X11 app"],
+               what=f"both clips in the menu, newest first (menu: {menu(gnome)})")
+    gnome.eval("Main.panel.statusArea['trove'].menu.open()")
+    gnome.screenshot(os.path.join(ARTIFACTS, "gnome-top-bar-menu.png"))
+    gnome.eval("Main.panel.statusArea['trove'].menu.close()")
+    assert menu(gnome)[2:] == ["—", "Show history (Ctrl+Shift+V)", "Pause capture", "Clear history…", "—",
+                               "Settings…", "About Trove", "—", "Quit"]
+
+
+def test_the_menu_copies_a_clip_pauses_and_shows_the_history(gnome, trove):
+    wait_until(lambda: "copied in an X11 app" in (menu(gnome) or []), what="the X11 clip in the menu")
+    click(gnome, "copied in an X11 app")
+    trove.wait_log("copied back")
+    wait_until(lambda: gnome.paste() == b"copied in an X11 app", what="the clip on the Wayland clipboard")
+    wait_until(lambda: menu(gnome)[0] == "copied in an X11 app", what="the copied clip to move to the top")
+
+    click(gnome, "Pause capture")
+    trove.wait_log("capture paused")
+    wait_until(lambda: switch_state(gnome, "Pause capture") is True, what="the switch to show capture paused")
+    click(gnome, "Pause capture")
+    trove.wait_log("capture resumed")
+    wait_until(lambda: switch_state(gnome, "Pause capture") is False, what="the switch to show capture on")
+
+    click(gnome, "Show history (Ctrl+Shift+V)")
+    wait_until(lambda: main_shown(gnome), what="Show history to map Main")
+    wait_until(lambda: gnome.focused_title() == "Trove", what="Main to take the keyboard")
+    gnome.tap("Escape")
+    wait_until(lambda: not main_shown(gnome), what="Esc to hide Main")
+
+
+def test_the_shortcut_toggles_the_history_and_follows_settings(gnome, trove):
+    gnome.tap("Control_L", "Shift_L", "v")
+    wait_until(lambda: main_shown(gnome), what="Ctrl+Shift+V to show Main")
+    trove.driver.switch(trove.driver.handle_titled("Trove"))
+    wait_until(lambda: len(rows(trove.driver)) == 2, what="Main to list both clips")
+    painted(trove.driver)
+    gnome.screenshot(os.path.join(ARTIFACTS, "gnome-main.png"))
+    gnome.tap("Control_L", "Shift_L", "v")
+    wait_until(lambda: not main_shown(gnome), what="Ctrl+Shift+V again to hide Main")
+
+    change_settings_from_the_top_bar(gnome, trove, shortcut="Ctrl+Alt+H")
+    trove.wait_log("global shortcut Ctrl+Alt+H registered with GNOME Shell")
+    wait_until(lambda: "Show history (Ctrl+Alt+H)" in menu(gnome), what="the menu to show the new shortcut")
+    gnome.tap("Control_L", "Shift_L", "v")
+    gnome.tap("Control_L", "Alt_L", "h")
+    wait_until(lambda: main_shown(gnome), what="Ctrl+Alt+H to show Main")
+    assert trove.log().count("global shortcut pressed (GNOME Shell)") == 3, "the old key must no longer toggle"
+    gnome.tap("Control_L", "Alt_L", "h")
+    wait_until(lambda: not main_shown(gnome), what="Ctrl+Alt+H to hide Main")
+    change_settings_from_the_top_bar(gnome, trove, shortcut="Ctrl+Shift+V")
+    trove.wait_log("global shortcut Ctrl+Shift+V registered with GNOME Shell", count=2)
+
+
+def test_paste_after_choosing_types_into_the_app_through_the_shell(gnome, trove):
+    change_settings_from_the_top_bar(gnome, trove, paste_after_choosing=True)
+    gnome.copy(b"pasted through GNOME Shell")
+    trove.wait_log("captured clip", "the clip to paste", count=3)
+    target = subprocess.Popen(["/usr/bin/python3", os.path.join(HERE, "gtk_entry.py"), "Paste target"],
+                              env=gnome.env, stdout=subprocess.PIPE, text=True)
+    try:
+        assert target.stdout.readline().strip() == "ready"
+        gnome.tap("Control_L", "Shift_L", "v")
+        wait_until(lambda: gnome.focused_title() == "Trove", what="Main to take the keyboard")
+        trove.driver.switch(trove.driver.handle_titled("Trove"))
+        try:
+            wait_until(lambda: "pasted through GNOME Shell" in rows(trove.driver)[0]["text"],
+                       what="Main to list the new clip first")
+        except AssertionError as e:
+            raise AssertionError(f"{e}: Main lists {rows(trove.driver)}") from None
+        # The selection stayed on the clip chosen last time, one row down now.
+        for _ in range(3):
+            gnome.tap("Up")
+        wait_until(lambda: trove.driver.execute("return document.querySelector('[aria-selected=true]').textContent")
+                   .find("pasted through GNOME Shell") >= 0, what="the new clip to be selected")
+        gnome.tap("Return")
+        assert target.stdout.readline().strip() == "text: pasted through GNOME Shell"
+        assert gnome.focused_title() == "Paste target"
+    finally:
+        target.kill()
+        target.wait(10)
+        change_settings_from_the_top_bar(gnome, trove, paste_after_choosing=False)
