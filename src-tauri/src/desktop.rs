@@ -7,6 +7,7 @@ use crate::capture::{Clipboard, Paster};
 use crate::clip::Selection;
 use crate::error::{Error, Result};
 use crate::gnome_shell::{FromShell, GnomeShell};
+use crate::portal_shortcut::PortalShortcut;
 use crate::session::{DisplaySession, Integration, ShellExtension};
 use crate::state::AppState;
 use crate::windows::{self, AppWindow};
@@ -178,16 +179,24 @@ fn extension_state<R: Runtime>(app: &AppHandle<R>) -> ShellExtension {
     }
 }
 
+/// Whether Trove's GNOME Shell extension is there to bind the shortcut, now or once it registers.
+pub fn gnome_extension_binds_keys<R: Runtime>(app: &AppHandle<R>) -> bool {
+    matches!(extension_state(app), ShellExtension::On | ShellExtension::Connected)
+}
+
 /// What About and Settings show of the desktop.
 pub fn integration<R: Runtime>(app: &AppHandle<R>) -> Integration {
     let gnome_extension = extension_state(app);
     let shortcut = shortcut::active(app);
     let shortcut_via = shortcut.as_ref().map(|_| {
-        if gnome_extension == ShellExtension::Connected {
-            "GNOME Shell extension".to_string()
+        let via = if app.try_state::<PortalShortcut>().is_some() {
+            "desktop portal"
+        } else if gnome_extension == ShellExtension::Connected {
+            "GNOME Shell extension"
         } else {
-            "X11 key grab".to_string()
-        }
+            "X11 key grab"
+        };
+        via.to_string()
     });
     Integration {
         shortcut,

@@ -14,6 +14,7 @@
 use crate::bus;
 use crate::capture::{BoxError, Fetched, Paster};
 use crate::clip::Selection;
+use crate::settings::xkb_key_name;
 use crate::tray::menu::{Action, Item, Kind, Menu};
 use gio::prelude::*;
 use gio::{BusNameWatcherFlags, DBusConnection, DBusMethodInvocation, DBusNodeInfo};
@@ -411,30 +412,16 @@ fn selection_name(selection: Selection) -> &'static str {
 
 /// Trove's `Ctrl+Shift+V` in the form GTK and mutter parse: `<Control><Shift>v`.
 pub fn gtk_accelerator(shortcut: &str) -> String {
-    let mut out = String::new();
-    for part in shortcut.split('+') {
-        let modifier = match part {
-            "Ctrl" => "<Control>",
-            "Alt" => "<Alt>",
-            "Shift" => "<Shift>",
-            "Super" => "<Super>",
-            _ => "",
-        };
-        if !modifier.is_empty() {
-            out += modifier;
-            continue;
-        }
-        out += match part {
-            "Space" => "space",
-            "Enter" => "Return",
-            "Backspace" => "BackSpace",
-            "PageUp" => "Page_Up",
-            "PageDown" => "Page_Down",
-            key if key.len() == 1 => return out + &key.to_ascii_lowercase(),
-            key => key,
-        };
-    }
-    out
+    shortcut
+        .split('+')
+        .map(|part| match part {
+            "Ctrl" => "<Control>".to_string(),
+            "Alt" => "<Alt>".to_string(),
+            "Shift" => "<Shift>".to_string(),
+            "Super" => "<Super>".to_string(),
+            key => xkb_key_name(key),
+        })
+        .collect()
 }
 
 #[cfg(test)]

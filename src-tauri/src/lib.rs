@@ -24,6 +24,7 @@ mod launch;
 mod lazy_webkit;
 mod link;
 pub mod permissions;
+mod portal_shortcut;
 pub mod privacy;
 pub mod search;
 pub mod session;

@@ -214,6 +214,20 @@ pub fn canonical_shortcut(input: &str) -> Result<String> {
     Ok(parts.join("+"))
 }
 
+/// The X keysym name of a key as `canonical_shortcut` spells it (`PageDown` is
+/// `Page_Down`), which GTK, mutter and the XDG shortcuts specification all read.
+pub fn xkb_key_name(key: &str) -> String {
+    match key {
+        "Space" => "space".into(),
+        "Enter" => "Return".into(),
+        "Backspace" => "BackSpace".into(),
+        "PageUp" => "Page_Up".into(),
+        "PageDown" => "Page_Down".into(),
+        key if key.len() == 1 => key.to_ascii_lowercase(),
+        key => key.into(),
+    }
+}
+
 fn canonical_key(part: &str) -> Option<String> {
     let mut chars = part.chars();
     if let (Some(c), None) = (chars.next(), chars.next()) {

@@ -1,10 +1,12 @@
-//! The global shortcut that toggles the history window: a passive key grab
-//! on the X11 root window, on a connection of its own whose thread sleeps in
-//! the socket until the key is pressed. Wayland does not let applications
-//! grab keys, so there Trove says so instead.
+//! The global shortcut that toggles the history window: on X11 a passive key
+//! grab on the root window, on a connection of its own whose thread sleeps in
+//! the socket until the key is pressed. Wayland lets no app grab keys: there
+//! the desktop binds it for Trove, through the GlobalShortcuts portal or
+//! Trove's GNOME Shell extension, and where it offers neither, Trove says so.
 
 use crate::error::{Error, Result};
 use crate::gnome_shell::GnomeShell;
+use crate::portal_shortcut::{FromPortal, PortalShortcut};
 use crate::session::DisplaySession;
 use crate::state::AppState;
 use crate::windows;
@@ -37,8 +39,8 @@ const LOCKS: [u16; 4] = [0, 0x02, 0x10, 0x12];
 /// Failing either, Trove runs on without a shortcut.
 pub fn start<R: Runtime>(app: &AppHandle<R>) {
     if !DisplaySession::current().has_global_shortcuts() {
-        if app.try_state::<GnomeShell>().is_none() {
-            log::warn!("global shortcuts are not available in a Wayland session; bind `trove toggle` in the compositor");
+        if !crate::desktop::gnome_extension_binds_keys(app) && !through_portal(app) {
+            log::warn!("global shortcuts are not available in this Wayland session; bind `trove toggle` in the compositor");
         }
         return;
     }
@@ -56,6 +58,35 @@ pub fn start<R: Runtime>(app: &AppHandle<R>) {
         Some(Ok(())) => log::info!("global shortcut {shortcut} registered"),
         Some(Err(e)) => log::error!("global shortcut {shortcut} unavailable: {e}"),
         None => {}
+    }
+}
+
+/// Asks the desktop's GlobalShortcuts portal for the shortcut; false where it has none.
+fn through_portal<R: Runtime>(app: &AppHandle<R>) -> bool {
+    let Ok(conn) = gio::bus_get_sync(gio::BusType::Session, gio::Cancellable::NONE) else {
+        return false;
+    };
+    let shortcut = app.state::<AppState>().settings().shortcut;
+    let handle = app.clone();
+    let portal = PortalShortcut::start(&conn, crate::IDENTIFIER, &shortcut, move |event| match event {
+        FromPortal::Activated => {
+            log::info!("global shortcut pressed (portal)");
+            if let Err(e) = windows::toggle_main(&handle) {
+                log::error!("{e}");
+            }
+        }
+        FromPortal::Bound(Some(keys)) => {
+            log::info!("global shortcut {keys} registered with the desktop portal");
+            crate::tray::refresh(&handle);
+        }
+        FromPortal::Bound(None) => log::warn!("the desktop portal bound no shortcut"),
+    });
+    match portal {
+        Some(portal) => {
+            app.manage(portal);
+            true
+        }
+        None => false,
     }
 }
 
@@ -212,20 +243,26 @@ fn manager<R: Runtime>(app: &AppHandle<R>) -> Option<tauri::State<'_, Shortcuts>
 }
 
 /// The shortcut that really toggles the history window now, if any: Trove's
-/// own grab, or the one GNOME Shell holds for it.
+/// own grab, or the one the desktop holds for it.
 pub fn active<R: Runtime>(app: &AppHandle<R>) -> Option<String> {
-    match manager(app) {
-        Some(shortcuts) => shortcuts.active(),
-        None => app.try_state::<GnomeShell>()?.bound_shortcut(),
+    if let Some(shortcuts) = manager(app) {
+        return shortcuts.active();
     }
+    if let Some(keys) = app.try_state::<PortalShortcut>().and_then(|portal| portal.bound()) {
+        return Some(keys);
+    }
+    app.try_state::<GnomeShell>()?.bound_shortcut()
 }
 
 /// Moves the toggle from `old` to `new`. If `new` cannot be grabbed, `old` stays.
-/// GNOME Shell is asked to bind `new` and says later whether it did. Without
-/// either (other Wayland desktops) the setting is only stored.
+/// The desktop (the portal, GNOME Shell) is asked to bind `new` and says later
+/// whether it did. Where it offers neither, the setting is only stored.
 pub fn rebind<R: Runtime>(app: &AppHandle<R>, old: &str, new: &str) -> Result<()> {
     if let Some(shell) = app.try_state::<GnomeShell>() {
         shell.set_shortcut(new);
+    }
+    if let Some(portal) = app.try_state::<PortalShortcut>() {
+        portal.rebind(new);
     }
     let Some(shortcuts) = manager(app).filter(|_| old != new) else {
         return Ok(());

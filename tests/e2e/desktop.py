@@ -522,6 +522,9 @@ class WebDriver:
         el = self._s("POST", "/element", {"using": "css selector", "value": css})
         return next(iter(el.values()))
 
+    def find_all(self, css):
+        return self._s("POST", "/elements", {"using": "css selector", "value": css})
+
     def click(self, css):
         self._s("POST", f"/element/{self.find(css)}/click", {})
 

@@ -84,8 +84,9 @@ def x11_socket_dir_writable():
 
 
 class GnomeSession:
-    def __init__(self, installed=(), enabled=(), name="gnome", artifacts=None):
-        """Installs the extension folders `installed` for the user and turns on those named in `enabled`."""
+    def __init__(self, installed=(), enabled=(), name="gnome", artifacts=None, mutter_features=()):
+        """Installs the extension folders `installed` for the user and turns on those named in `enabled`;
+        `mutter_features` are mutter's experimental features, such as Xwayland on demand."""
         self.root = tempfile.mkdtemp(prefix=f"trove-{name}-")
         self.name, self.artifacts = name, artifacts
         dirs = {"HOME": "home", "XDG_RUNTIME_DIR": "run", "XDG_CONFIG_HOME": "config", "XDG_DATA_HOME": "data",
@@ -117,6 +118,8 @@ class GnomeSession:
                            ("disable-user-extensions", "false"), ("welcome-dialog-last-shown-version", "'99'")]:
             self.run(["gsettings", "set", "org.gnome.shell", key, value])
         self.run(["gsettings", "set", "org.gnome.desktop.interface", "enable-animations", "false"])
+        self.run(["gsettings", "set", "org.gnome.mutter", "experimental-features",
+                  json.dumps(list(mutter_features)).replace('"', "'") if mutter_features else "@as []"])
         x11_socket_dir_writable()
         self.shell = self._start(["gnome-shell", "--headless", "--wayland", "--unsafe-mode", "--virtual-monitor",
                                   "1280x800", "--wayland-display", f"wayland-{name}"], self.log_path)

@@ -28,11 +28,11 @@ def installed():
 class ShellTrove:
     """Trove started the way WebDriver starts it, in the GNOME session."""
 
-    def __init__(self, session):
+    def __init__(self, session, args=("show", "main")):
         self.session = session
         self.tauri = TauriDriver(env=session.env)
         self.driver = WebDriver(self.tauri.url)
-        self.driver.start(TROVE_BIN, ["show", "main"])
+        self.driver.start(TROVE_BIN, list(args))
         self.pid = wait_until(self.core_pid, 30, "Trove's core to own its bus name")
 
     def core_pid(self):
@@ -203,3 +203,43 @@ def test_paste_after_choosing_types_into_the_app_through_the_shell(gnome, trove)
         target.kill()
         target.wait(10)
         change_settings_from_the_top_bar(gnome, trove, paste_after_choosing=False)
+
+
+def test_without_the_extension_trove_shows_its_history_with_a_hint_and_offers_to_turn_it_on():
+    session = GnomeSession(installed(), enabled=[], name="gnome-off", artifacts=ARTIFACTS)
+    app = None
+    try:
+        assert session.extension_state(LEGACY) in (2.0, 6.0), "installed and off"
+        # Started from the launcher: no tray, no extension, so nothing would show Trove.
+        app = ShellTrove(session, args=[])
+        app.wait_log("no tray and no shortcut here: showing the history with a hint")
+        wait_until(lambda: main_shown(session), what="Main to show by itself")
+        driver = app.driver
+        driver.switch(driver.handle_titled("Trove"))
+        hint = wait_until(lambda: driver.text("#desktop-hint"), what="the hint in Main")
+        assert "turn on the Trove extension in Settings" in hint, hint
+        painted(driver)
+        session.screenshot(os.path.join(ARTIFACTS, "gnome-without-extension-main.png"))
+        assert menu(session) is None, "no top bar menu without the extension"
+
+        subprocess.run([TROVE_BIN, "show", "settings"], env=session.env, check=True, timeout=30)
+        settings = wait_until(lambda: driver.handle_titled("Trove Settings"), what="Settings")
+        driver.switch(settings)
+        note = wait_until(lambda: driver.text("#shortcut-note"), what="Settings to explain the extension")
+        assert "Turn on Trove's GNOME Shell extension" in note, note
+        painted(driver)
+        session.screenshot(os.path.join(ARTIFACTS, "gnome-without-extension-settings.png"))
+        driver.click("#enable-extension")
+        app.wait_log("turned on the GNOME Shell extension trove-legacy@trove.dev")
+        app.wait_log("the GNOME Shell 43.9 extension is connected")
+        assert session.extension_state(LEGACY) == 1.0
+        wait_until(lambda: menu(session) and "Show history (Ctrl+Shift+V)" in menu(session),
+                   what="the top bar menu once the extension is on")
+        wait_until(lambda: not driver.find_all("#shortcut-note button"), what="the Turn on button to go")
+        driver.switch(driver.handle_titled("Trove"))
+        wait_until(lambda: driver.execute("return document.getElementById('desktop-hint').hidden"),
+                   what="Main's hint to go once the extension is connected")
+    finally:
+        if app:
+            app.close()
+        session.close()

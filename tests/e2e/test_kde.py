@@ -1,0 +1,92 @@
+"""Trove on a headless KDE Plasma 5.27 session (KWin, Wayland): capture through
+wlr-data-control, and the shortcut bound through the GlobalShortcuts portal,
+fired by real key presses through KWin. Trove runs under WebDriver so that the
+tests can change its settings and see whether Main is showing."""
+
+import os
+import subprocess
+
+import pytest
+
+from conftest import ARTIFACTS, TROVE_BIN, TauriDriver
+from desktop import WebDriver, wait_until
+from kde import KdeSession
+from test_history import change_settings
+
+TOOLS = os.path.join(os.environ.get("TROVE_ARTIFACTS", "/tmp"), "kde-tools")
+
+
+class KdeTrove:
+    def __init__(self, session):
+        self.session = session
+        self.tauri = TauriDriver(env=session.env)
+        self.driver = WebDriver(self.tauri.url)
+        self.driver.start(TROVE_BIN, ["show", "main"])
+
+    def log(self):
+        with open(self.tauri.log_path, errors="replace") as f:
+            return f.read()
+
+    def wait_log(self, text, what=None, count=1):
+        wait_until(lambda: self.log().count(text) >= count, 30, what or repr(text))
+
+    def main_visible(self):
+        self.driver.switch(self.driver.handle_titled("Trove"))
+        return self.driver.execute("return document.visibilityState") == "visible"
+
+    def settings(self, **changes):
+        if not self.driver.handle_titled("Trove Settings"):
+            subprocess.run([TROVE_BIN, "show", "settings"], env=self.session.env, check=True, timeout=30)
+            wait_until(lambda: self.driver.handle_titled("Trove Settings"), what="Settings to open")
+        return change_settings(self.driver, None, **changes)
+
+    def close(self):
+        self.driver.quit()
+        self.tauri.stop()
+
+
+@pytest.fixture(scope="module")
+def kde():
+    os.makedirs(ARTIFACTS, exist_ok=True)
+    session = KdeSession(TOOLS, artifacts=ARTIFACTS)
+    yield session
+    session.close()
+
+
+@pytest.fixture(scope="module")
+def trove(kde):
+    app = KdeTrove(kde)
+    app.wait_log("global shortcut Ctrl+Shift+V registered with the desktop portal")
+    wait_until(app.main_visible, what="Main, which WebDriver asked for")
+    yield app
+    app.close()
+
+
+def test_capture_reads_wayland_copies_through_data_control(kde, trove):
+    assert "capture: Wayland data-control (wlr-data-control-unstable-v1)" in trove.log()
+    kde.copy(b"copied on Plasma")
+    trove.wait_log("captured clip", "the Wayland copy to be captured")
+    kde.copy(b"<p>rich</p>", "--type", "text/html")
+    trove.wait_log("(Html,", "the HTML copy to be captured")
+    kde.copy(b"copied on Plasma")
+    trove.wait_log("captured again", "the repeated copy to move to the top")
+    assert trove.log().count("captured clip") == 2
+
+
+def test_the_portal_shortcut_toggles_main_and_follows_settings(kde, trove):
+    kde.press("ctrl+shift+v")
+    trove.wait_log("global shortcut pressed (portal)")
+    wait_until(lambda: not trove.main_visible(), what="Ctrl+Shift+V to hide Main")
+    kde.press("ctrl+shift+v")
+    trove.wait_log("global shortcut pressed (portal)", count=2)
+    wait_until(trove.main_visible, what="Ctrl+Shift+V to show Main again")
+
+    trove.settings(shortcut="Ctrl+Alt+H")
+    trove.wait_log("global shortcut Ctrl+Alt+H registered with the desktop portal")
+    kde.press("ctrl+shift+v", "ctrl+alt+h")
+    trove.wait_log("global shortcut pressed (portal)", count=3)
+    wait_until(lambda: not trove.main_visible(), what="Ctrl+Alt+H to hide Main")
+    assert trove.log().count("global shortcut pressed (portal)") == 3, "the old key must no longer toggle"
+    trove.driver.switch(trove.driver.handle_titled("Trove Settings"))
+    info = trove.driver.invoke("app_info")
+    assert info["integration"]["shortcut_via"] == "desktop portal", info
