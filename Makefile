@@ -7,6 +7,7 @@ PYTHON := /usr/bin/python3
 DEBUG_BIN := target/debug/trove
 RELEASE_BIN := target/release/trove
 ARTIFACTS := artifacts
+VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)
 
 .PHONY: bench soak help run test deps deps-test web gnome-extension release unit e2e bindings package test-package clean
 
@@ -61,6 +62,7 @@ package: deps web gnome-extension
 	mkdir -p target/packaging
 	gzip -9n -c packaging/changelog > target/packaging/changelog.gz
 	web/node_modules/.bin/tauri build --bundles deb
+	scripts/name-desktop-entry target/release/bundle/deb/Trove_$(VERSION)_$$(dpkg --print-architecture).deb
 
 test-package: deps-test package
 	scripts/test-package

@@ -34,11 +34,11 @@ pub fn save_settings<R: Runtime>(app: &AppHandle<R>, new: Settings) -> Result<Se
 
 fn apply_to_os<R: Runtime>(app: &AppHandle<R>, from: &Settings, to: &Settings) -> Result<()> {
     if from.autostart != to.autostart {
-        autostart::set(app, to.autostart)?;
+        autostart::set(to.autostart)?;
     }
     shortcut::rebind(app, &from.shortcut, &to.shortcut).inspect_err(|_| {
         if from.autostart != to.autostart {
-            if let Err(e) = autostart::set(app, from.autostart) {
+            if let Err(e) = autostart::set(from.autostart) {
                 log::error!("cannot restore start at login: {e}");
             }
         }

@@ -181,7 +181,10 @@ fn extension_state<R: Runtime>(app: &AppHandle<R>) -> ShellExtension {
 
 /// Whether Trove's GNOME Shell extension is there to bind the shortcut, now or once it registers.
 pub fn gnome_extension_binds_keys<R: Runtime>(app: &AppHandle<R>) -> bool {
-    matches!(extension_state(app), ShellExtension::On | ShellExtension::Connected)
+    matches!(
+        extension_state(app),
+        ShellExtension::On | ShellExtension::Connected
+    )
 }
 
 /// What About and Settings show of the desktop.

@@ -127,7 +127,6 @@ pub fn run() -> ExitCode {
         gl::keep_out_of_core();
     }
     let app = tauri::Builder::default()
-        .plugin(autostart::plugin())
         .setup(move |app| {
             let start = Start { data_dir, command, quiet, bus_name, primary };
             leave_on_error(app, start.run(app.handle()));

@@ -40,7 +40,7 @@ const LOCKS: [u16; 4] = [0, 0x02, 0x10, 0x12];
 pub fn start<R: Runtime>(app: &AppHandle<R>) {
     if !DisplaySession::current().has_global_shortcuts() {
         if !crate::desktop::gnome_extension_binds_keys(app) && !through_portal(app) {
-            log::warn!("global shortcuts are not available in this Wayland session; bind `trove toggle` in the compositor");
+            log::warn!("global shortcuts are not available in a Wayland session; bind `trove toggle` in the compositor");
         }
         return;
     }

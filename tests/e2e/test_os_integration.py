@@ -28,7 +28,7 @@ def requests_in(log):
 
 
 def autostart_file():
-    return os.path.join(os.environ["HOME"], ".config", "autostart", "Trove.desktop")
+    return os.path.join(os.environ["HOME"], ".config", "autostart", "dev.trove.Trove.desktop")
 
 
 def test_a_second_launch_forwards_each_subcommand_and_exits_zero(launch, data_dir):
