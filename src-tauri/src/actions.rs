@@ -130,13 +130,19 @@ pub fn copy_clip<R: Runtime>(app: &AppHandle<R>, id: u64) -> Result<HistoryDelta
     announce(app, state.history().touch(id, crate::state::now_ms()))
 }
 
+/// How long a paste waits for the history window to go before it types anyway.
+const PASTE_WAITS_FOR_HIDE: std::time::Duration = std::time::Duration::from_secs(1);
+
 /// What Enter in Main does: copy back, hide Main, and paste if the user asked for that.
 pub fn choose_clip<R: Runtime>(app: &AppHandle<R>, id: u64) -> Result<HistoryDelta> {
     let delta = copy_clip(app, id)?;
-    windows::hide(app, AppWindow::Main);
-    if app.state::<AppState>().settings().paste_after_choosing {
-        clipboard(app)?.paste()?;
+    if !app.state::<AppState>().settings().paste_after_choosing {
+        windows::hide(app, AppWindow::Main);
+        return Ok(delta);
     }
+    // The keys go to whatever has the keyboard: not Main, once it has gone.
+    windows::hide_main_and_wait(app, PASTE_WAITS_FOR_HIDE);
+    clipboard(app)?.paste()?;
     Ok(delta)
 }
 

@@ -15,7 +15,7 @@ use std::os::unix::net::UnixStream;
 use std::os::unix::process::CommandExt;
 use std::process::Child;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::Duration;
 use tauri::{AppHandle, Manager, Runtime};
 use ts_rs::TS;
@@ -55,6 +55,9 @@ pub struct Windows {
     changes: Generation,
     /// How many hosts were started: each host's number.
     started: AtomicU64,
+    /// Counts `main` going from the screen, for a paste that must wait until
+    /// the keyboard is back with the app the user came from.
+    main_gone: (Mutex<u64>, Condvar),
 }
 
 /// The running window host.
@@ -211,6 +214,25 @@ pub fn hide<R: Runtime>(app: &AppHandle<R>, window: AppWindow) {
     }
 }
 
+/// `hide` of `main`, returning once the host says it has gone from the screen,
+/// or after `within`. Blocking: not for the main thread, which hears the host.
+pub fn hide_main_and_wait<R: Runtime>(app: &AppHandle<R>, within: Duration) {
+    let Some(windows) = windows(app) else { return };
+    let (count, gone) = &windows.main_gone;
+    let before = *count.lock().unwrap_or_else(|p| p.into_inner());
+    hide(app, AppWindow::Main);
+    let waited = gone.wait_timeout_while(count.lock().unwrap_or_else(|p| p.into_inner()), within, |n| *n == before);
+    if waited.is_ok_and(|(_, timeout)| timeout.timed_out()) {
+        log::warn!("the history window did not report itself hidden within {within:?}");
+    }
+}
+
+fn main_gone(windows: &Windows) {
+    let (count, gone) = &windows.main_gone;
+    *count.lock().unwrap_or_else(|p| p.into_inner()) += 1;
+    gone.notify_all();
+}
+
 /// Sends a core event to every open window.
 pub fn broadcast<R: Runtime>(app: &AppHandle<R>, name: &str, payload: &serde_json::Value) {
     if let Some(windows) = windows(app) {
@@ -321,7 +343,10 @@ fn window_changed<R: Runtime>(app: &AppHandle<R>, number: u64, window: AppWindow
                 host.hold_heads_for_main(app);
             }
         }
-        Change::Hidden if main => windows.shown.store(false, Ordering::SeqCst),
+        Change::Hidden if main => {
+            windows.shown.store(false, Ordering::SeqCst);
+            main_gone(&windows);
+        }
         Change::Hidden => {}
         Change::Destroyed => {
             let generation = windows.changes.next();
@@ -332,6 +357,7 @@ fn window_changed<R: Runtime>(app: &AppHandle<R>, number: u64, window: AppWindow
             if main {
                 host.main = false;
                 windows.shown.store(false, Ordering::SeqCst);
+                main_gone(&windows);
                 drop(slot);
                 app.state::<AppState>().history().drop_heads();
             }

@@ -522,6 +522,13 @@ class WebDriver:
         el = self._s("POST", "/element", {"using": "css selector", "value": css})
         return next(iter(el.values()))
 
+    def screenshot(self, path):
+        """Saves what the current window's page shows, as WebKit draws it, as a PNG."""
+        import base64
+        with open(path, "wb") as f:
+            f.write(base64.b64decode(self._s("GET", "/screenshot")))
+        return path
+
     def find_all(self, css):
         return self._s("POST", "/elements", {"using": "css selector", "value": css})
 

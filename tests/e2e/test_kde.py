@@ -11,8 +11,9 @@ import pytest
 from conftest import ARTIFACTS, TROVE_BIN, TauriDriver
 from desktop import WebDriver, wait_until
 from kde import KdeSession
-from test_history import change_settings
+from test_history import change_settings, rows
 
+HERE = os.path.dirname(os.path.abspath(__file__))
 TOOLS = os.path.join(os.environ.get("TROVE_ARTIFACTS", "/tmp"), "kde-tools")
 
 
@@ -90,3 +91,31 @@ def test_the_portal_shortcut_toggles_main_and_follows_settings(kde, trove):
     trove.driver.switch(trove.driver.handle_titled("Trove Settings"))
     info = trove.driver.invoke("app_info")
     assert info["integration"]["shortcut_via"] == "desktop portal", info
+
+
+def test_paste_after_choosing_types_through_kwin_fake_input(kde, trove):
+    assert "paste after choosing types through KWin's fake input" in trove.log()
+    trove.settings(paste_after_choosing=True)
+    kde.copy(b"pasted on Plasma")
+    trove.wait_log("captured clip", "the clip to paste", count=3)
+    if trove.main_visible():
+        kde.press("ctrl+alt+h")
+        wait_until(lambda: not trove.main_visible(), what="Main to hide first")
+    target = subprocess.Popen(["/usr/bin/python3", os.path.join(HERE, "gtk_entry.py"), "Paste target"],
+                              env=kde.env, stdout=subprocess.PIPE, text=True)
+    try:
+        assert target.stdout.readline().strip() == "ready"
+        kde.press("ctrl+alt+h")
+        wait_until(trove.main_visible, what="the shortcut to show Main")
+        wait_until(lambda: "pasted on Plasma" in rows(trove.driver)[0]["text"], what="Main to list the clip first")
+        trove.driver.screenshot(os.path.join(ARTIFACTS, "kde-main.png"))
+        wait_until(lambda: trove.driver.execute("return document.hasFocus()"), what="Main to have the keyboard")
+        kde.press("up", "up", "up")
+        wait_until(lambda: "pasted on Plasma" in trove.driver.execute(
+            "return document.querySelector('[aria-selected=true]').textContent"), what="the clip to be selected")
+        kde.press("enter")
+        assert target.stdout.readline().strip() == "text: pasted on Plasma"
+    finally:
+        target.kill()
+        target.wait(10)
+        trove.settings(paste_after_choosing=False)

@@ -3,6 +3,7 @@
 //! stores it (durably) and then announces it. Nothing here polls.
 
 mod wayland;
+mod wayland_paste;
 mod x11;
 
 use crate::clip::{Captured, Format, Selection};
@@ -292,13 +293,17 @@ fn connect(switches: &Arc<Switches>, sink: &Sink) -> Connected {
     let mut wayland_problem = None;
     if session == DisplaySession::Wayland {
         match wayland::start(switches.clone(), sink.clone()) {
-            Ok(Some((owner, protocol))) => {
+            Ok(Some((owner, protocol, paste))) => {
+                if let Some(paste) = paste {
+                    log::info!("paste after choosing types through {}", paste.name());
+                }
+                let paster = paste.map(|m| Arc::new(wayland_paste::WaylandPaster(m)) as Arc<dyn Paster>);
                 let method = CaptureMethod {
                     available: true,
                     description: format!("Wayland data-control ({protocol})"),
-                    can_paste: false,
+                    can_paste: paster.is_some(),
                 };
-                return (Some(owner), None, method);
+                return (Some(owner), paster, method);
             }
             Ok(None) => {
                 wayland_problem = Some("this compositor offers no data-control protocol (wlr or ext)".to_string())

@@ -3,6 +3,7 @@
 //! blocks in the Wayland socket; each new selection is read through pipes,
 //! and clips copied back are offered from a data source of Trove's own.
 
+use super::wayland_paste::Method as PasteMethod;
 use super::{read_offer, Fetched, Sink, Switches, TEXT_TARGETS};
 use crate::clip::{Format, Selection};
 use std::collections::HashMap;
@@ -63,8 +64,9 @@ pub struct Owner<P: Protocol> {
     serving: Arc<Mutex<Serving<P>>>,
 }
 
-/// The clipboard owner for copies back, and the name of the protocol in use.
-type Started = (Arc<dyn super::Owner>, &'static str);
+/// The clipboard owner for copies back, the name of the protocol in use, and
+/// how this compositor lets Trove type, if it does.
+type Started = (Arc<dyn super::Owner>, &'static str, Option<PasteMethod>);
 
 /// Connects to the compositor and starts reading if it offers data-control.
 /// `Ok(None)` means it does not.
@@ -73,20 +75,22 @@ pub fn start(switches: Arc<Switches>, sink: Sink) -> Result<Option<Started>, Err
     // A first look at the globals; the chosen protocol then gets its own queue.
     let (globals, _) = registry_queue_init::<Reader<Ext>>(&conn)?;
     let has = |name: &str| globals.contents().with_list(|l| l.iter().any(|g| g.interface == name));
-    if has("ext_data_control_manager_v1") {
-        return Ok(Some(run::<Ext>(conn, switches, sink)?));
-    }
-    if has("zwlr_data_control_manager_v1") {
-        return Ok(Some(run::<Wlr>(conn, switches, sink)?));
-    }
-    Ok(None)
+    let paste = PasteMethod::offered(&globals);
+    let started = if has("ext_data_control_manager_v1") {
+        run::<Ext>(conn, switches, sink)?
+    } else if has("zwlr_data_control_manager_v1") {
+        run::<Wlr>(conn, switches, sink)?
+    } else {
+        return Ok(None);
+    };
+    Ok(Some((started.0, started.1, paste)))
 }
 
 fn run<P: Protocol>(
     conn: Connection,
     switches: Arc<Switches>,
     sink: Sink,
-) -> Result<Started, Error> {
+) -> Result<(Arc<dyn super::Owner>, &'static str), Error> {
     let (globals, mut queue) = registry_queue_init::<Reader<P>>(&conn)?;
     let qh = queue.handle();
     let manager = P::bind(&globals, &qh).ok_or("the data-control manager went away")?;
