@@ -142,7 +142,8 @@ pub fn choose_clip<R: Runtime>(app: &AppHandle<R>, id: u64) -> Result<HistoryDel
     }
     // The keys go to whatever has the keyboard: not Main, once it has gone.
     windows::hide_main_and_wait(app, PASTE_WAITS_FOR_HIDE);
-    clipboard(app)?.paste()?;
+    clipboard(app)?.paste().inspect_err(|e| log::warn!("{e}"))?;
+    log::info!("clip {id} pasted");
     Ok(delta)
 }
 

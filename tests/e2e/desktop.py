@@ -32,6 +32,15 @@ def wait_until(condition, timeout=20.0, what="condition", interval=0.05):
         time.sleep(interval)
 
 
+def read_line(proc, timeout=20.0, what="a line"):
+    """The next line `proc` prints, stripped; fails after `timeout` seconds instead of waiting for ever."""
+    import select
+    ready, _, _ = select.select([proc.stdout], [], [], timeout)
+    if not ready:
+        raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+    return proc.stdout.readline().strip()
+
+
 def start_xvfb():
     read_fd, write_fd = os.pipe()
     proc = subprocess.Popen(

@@ -11,7 +11,7 @@ import pytest
 from gi.repository import GLib
 
 from conftest import ARTIFACTS, TROVE_BIN, TauriDriver
-from desktop import WebDriver, wait_until
+from desktop import WebDriver, read_line, wait_until
 from gnome import GnomeSession
 from test_history import change_settings, rows
 
@@ -182,7 +182,7 @@ def test_paste_after_choosing_types_into_the_app_through_the_shell(gnome, trove)
     target = subprocess.Popen(["/usr/bin/python3", os.path.join(HERE, "gtk_entry.py"), "Paste target"],
                               env=gnome.env, stdout=subprocess.PIPE, text=True)
     try:
-        assert target.stdout.readline().strip() == "ready"
+        assert read_line(target, what="the target to have the keyboard") == "ready"
         gnome.tap("Control_L", "Shift_L", "v")
         wait_until(lambda: gnome.focused_title() == "Trove", what="Main to take the keyboard")
         trove.driver.switch(trove.driver.handle_titled("Trove"))
@@ -197,7 +197,8 @@ def test_paste_after_choosing_types_into_the_app_through_the_shell(gnome, trove)
         wait_until(lambda: trove.driver.execute("return document.querySelector('[aria-selected=true]').textContent")
                    .find("pasted through GNOME Shell") >= 0, what="the new clip to be selected")
         gnome.tap("Return")
-        assert target.stdout.readline().strip() == "text: pasted through GNOME Shell"
+        assert read_line(target, what="Ctrl+V to reach the app") == "keys: ctrl+v"
+        assert read_line(target, what="the paste") == "text: pasted through GNOME Shell"
         assert gnome.focused_title() == "Paste target"
     finally:
         target.kill()

@@ -9,7 +9,7 @@ import subprocess
 import pytest
 
 from conftest import ARTIFACTS, TROVE_BIN, TauriDriver
-from desktop import WebDriver, wait_until
+from desktop import WebDriver, read_line, wait_until
 from kde import KdeSession
 from test_history import change_settings, rows
 
@@ -104,7 +104,7 @@ def test_paste_after_choosing_types_through_kwin_fake_input(kde, trove):
     target = subprocess.Popen(["/usr/bin/python3", os.path.join(HERE, "gtk_entry.py"), "Paste target"],
                               env=kde.env, stdout=subprocess.PIPE, text=True)
     try:
-        assert target.stdout.readline().strip() == "ready"
+        assert read_line(target, what="the target to have the keyboard") == "ready"
         kde.press("ctrl+alt+h")
         wait_until(trove.main_visible, what="the shortcut to show Main")
         wait_until(lambda: "pasted on Plasma" in rows(trove.driver)[0]["text"], what="Main to list the clip first")
@@ -114,7 +114,8 @@ def test_paste_after_choosing_types_through_kwin_fake_input(kde, trove):
         wait_until(lambda: "pasted on Plasma" in trove.driver.execute(
             "return document.querySelector('[aria-selected=true]').textContent"), what="the clip to be selected")
         kde.press("enter")
-        assert target.stdout.readline().strip() == "text: pasted on Plasma"
+        assert read_line(target, what="Ctrl+V to reach the app") == "keys: ctrl+v"
+        assert read_line(target, what="the paste") == "text: pasted on Plasma"
     finally:
         target.kill()
         target.wait(10)
