@@ -25,6 +25,10 @@ const OWN_XML = `<node>
   <interface name="dev.trove.ShellExtension1">
     <method name="FocusedWindow"><arg name="window" type="t" direction="out"/></method>
     <method name="Paste"><arg name="window" type="t" direction="in"/></method>
+    <method name="SetClipboard">
+      <arg name="mime" type="s" direction="in"/>
+      <arg name="data" type="ay" direction="in"/>
+    </method>
     <method name="Read">
       <arg name="selection" type="s" direction="in"/>
       <arg name="mime" type="s" direction="in"/>
@@ -168,7 +172,7 @@ class TroveInShell {
     _onOwnerChanged(type, source) {
         const selection = SELECTIONS[type];
         // No source: the owner went away; mutter's own keeper takes over at once.
-        if (!selection || !source || !this._registered)
+        if (!selection || !source || !this._registered || this._settingOwn)
             return;
         const mimes = source.get_mimetypes().filter(m => m.length <= MAX_MIME_LENGTH).slice(0, MAX_MIME_TYPES);
         this._call('SelectionChanged', new GLib.Variant('(sas)', [selection, mimes]), null, null);
@@ -199,6 +203,18 @@ class TroveInShell {
             invocation.return_value(null);
             return GLib.SOURCE_REMOVE;
         });
+    }
+
+    // For a Shell with no Xwayland, where Trove has no clipboard of its own.
+    SetClipboard(mime, data) {
+        // The Shell announces the new owner at once, inside set_content: that
+        // change is Trove's own and goes unreported.
+        this._settingOwn = true;
+        try {
+            St.Clipboard.get_default().set_content(St.ClipboardType.CLIPBOARD, mime, new GLib.Bytes(data));
+        } finally {
+            this._settingOwn = false;
+        }
     }
 
     ReadAsync([selection, mime, maxBytes], invocation) {

@@ -67,6 +67,11 @@ pub fn record<R: Runtime>(app: &AppHandle<R>, capture: Capture) {
     let recorded = match capture {
         Capture::Captured(captured, source) => state.record(&captured, source),
         Capture::Skipped(reason, bytes) => Ok(Recorded::Skipped(state.skipped(reason, bytes))),
+        Capture::Lost(why) => return capture_lost(app, why),
+        Capture::Reconnected(method) => {
+            log::info!("capture: {} again", method.description);
+            return capture_method_changed(app, Some(method));
+        }
     };
     let capture_state_changed = match recorded {
         Ok(Recorded::Stored(mut delta)) => {
@@ -95,6 +100,34 @@ pub fn record<R: Runtime>(app: &AppHandle<R>, capture: Capture) {
             Ok(s) => events::capture_state(app, s),
             Err(e) => log::error!("{e}"),
         }
+    }
+}
+
+/// Never silently deaf: the tray, About and Main say capture stopped, and it
+/// comes back by itself once the display does.
+fn capture_lost<R: Runtime>(app: &AppHandle<R>, why: String) {
+    log::error!("capture lost: {why}; trying to reconnect");
+    let method = crate::state::CaptureMethod {
+        available: false,
+        description: format!("capture stopped: {why}; Trove reconnects as soon as it can"),
+        can_paste: false,
+    };
+    capture_method_changed(app, Some(method));
+    crate::capture::reconnect(app);
+}
+
+/// Tells everyone how capture goes now: Trove's own reader reads as `own`
+/// says, if given, and the desktop may be standing in for it.
+pub fn capture_method_changed<R: Runtime>(app: &AppHandle<R>, own: Option<crate::state::CaptureMethod>) {
+    let Some(clipboard) = app.try_state::<Clipboard>() else { return };
+    if let Some(own) = own {
+        clipboard.set_own_method(own);
+    }
+    let state = app.state::<AppState>();
+    state.set_capture_method(clipboard.method());
+    match state.capture_state() {
+        Ok(s) => events::capture_state(app, s),
+        Err(e) => log::error!("{e}"),
     }
 }
 

@@ -3,7 +3,7 @@
 //! Shell with no tray), what Settings and About say about it, and a first
 //! start that would otherwise leave Trove invisible.
 
-use crate::capture::{Clipboard, Paster};
+use crate::capture::{Clipboard, Means, Owner, Paster};
 use crate::clip::Selection;
 use crate::error::{Error, Result};
 use crate::gnome_shell::{FromShell, GnomeShell};
@@ -11,7 +11,7 @@ use crate::portal_shortcut::PortalShortcut;
 use crate::session::{DisplaySession, Integration, ShellExtension};
 use crate::state::AppState;
 use crate::windows::{self, AppWindow};
-use crate::{bus, events, shortcut, tray};
+use crate::{actions, bus, shortcut, tray};
 use gio::prelude::*;
 use glib::Variant;
 use std::sync::{mpsc, Arc, Mutex};
@@ -74,14 +74,14 @@ fn on_event<R: Runtime>(app: &AppHandle<R>, event: FromShell) {
     match event {
         FromShell::Registered { shell_version } => {
             log::info!("the GNOME Shell {shell_version} extension is connected: Trove's menu is in the top bar");
-            let shell = app.state::<GnomeShell>().inner().clone();
-            paster_changed(app, Some(Arc::new(shell)));
+            let shell = Arc::new(app.state::<GnomeShell>().inner().clone());
+            extension_changed(app, Some(shell));
         }
         FromShell::Gone => {
             log::warn!(
                 "the GNOME Shell extension has gone: no top bar menu or shortcut until it is back"
             );
-            paster_changed(app, None);
+            extension_changed(app, None);
         }
         FromShell::Activate(action) => tray::perform(app, action),
         FromShell::Toggle => {
@@ -100,7 +100,10 @@ fn on_event<R: Runtime>(app: &AppHandle<R>, event: FromShell) {
         FromShell::SelectionChanged(selection, offered) => {
             // Trove's own reader sees the same change; the Shell's report stands in
             // only while that reader has nothing to read from.
-            if app.state::<AppState>().capture_method().available {
+            if app
+                .try_state::<Clipboard>()
+                .is_none_or(|c| c.reads_itself())
+            {
                 return;
             }
             if let Some(changes) = app.try_state::<ShellChanges>() {
@@ -114,24 +117,20 @@ fn on_event<R: Runtime>(app: &AppHandle<R>, event: FromShell) {
     }
 }
 
-/// The extension came or went: pasting, the menu's shortcut and the hint follow.
-fn paster_changed<R: Runtime>(app: &AppHandle<R>, paster: Option<Arc<dyn Paster>>) {
-    let state = app.state::<AppState>();
-    let connected = paster.is_some();
+/// The extension came or went: pasting, the clipboard, the menu's shortcut and the hint follow.
+fn extension_changed<R: Runtime>(app: &AppHandle<R>, shell: Option<Arc<GnomeShell>>) {
+    if shell.is_some() {
+        app.state::<AppState>().set_desktop_hint(None);
+    }
     if let Some(clipboard) = app.try_state::<Clipboard>() {
-        clipboard.use_desktop_paster(paster);
-        let mut method = state.capture_method();
-        method.can_paste = clipboard.can_paste();
-        state.set_capture_method(method);
+        let owner = shell.clone().map(|s| s as Arc<dyn Owner>);
+        clipboard.use_desktop(Means {
+            owner,
+            paster: shell.map(|s| s as Arc<dyn Paster>),
+        });
     }
-    if connected {
-        state.set_desktop_hint(None);
-    }
-    tray::refresh(app);
-    match state.capture_state() {
-        Ok(capture) => events::capture_state(app, capture),
-        Err(e) => log::error!("{e}"),
-    }
+    // Which also brings the tray and the top bar's menu up to date.
+    actions::capture_method_changed(app, None);
 }
 
 fn shell_call(method: &str, args: Variant, reply: &str) -> Result<Variant> {

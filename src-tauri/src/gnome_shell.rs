@@ -12,7 +12,8 @@
 //! sizes are bounded. Nothing here knows the app: it reports through `on_event`.
 
 use crate::bus;
-use crate::capture::{BoxError, Fetched, Paster};
+use crate::capture::{BoxError, Fetched, Owner, Paster};
+use crate::clip::Format;
 use crate::clip::Selection;
 use crate::settings::xkb_key_name;
 use crate::tray::menu::{Action, Item, Kind, Menu};
@@ -223,6 +224,28 @@ impl GnomeShell {
         } else {
             Fetched::Data(data)
         })
+    }
+}
+
+/// The Shell holds the clipboard for Trove where Trove has none of its own
+/// (no Xwayland): one format, the most useful, as the Shell keeps one.
+impl Owner for GnomeShell {
+    fn offer(&self, payloads: Vec<(Format, Vec<u8>)>) -> Result<(), BoxError> {
+        let best = [Format::Text, Format::Html, Format::UriList, Format::Png]
+            .into_iter()
+            .find_map(|want| payloads.iter().find(|(format, _)| *format == want))
+            .ok_or("nothing to put on the clipboard")?;
+        let mime = match best.0 {
+            Format::Text => "text/plain;charset=utf-8",
+            Format::Html => "text/html",
+            Format::UriList => "text/uri-list",
+            _ => "image/png",
+        };
+        let args =
+            Variant::tuple_from_iter([mime.to_variant(), Variant::array_from_fixed_array(&best.1)]);
+        Ok(self
+            .call_extension("SetClipboard", Some(args), "()")
+            .map(drop)?)
     }
 }
 

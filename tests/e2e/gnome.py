@@ -84,9 +84,9 @@ def x11_socket_dir_writable():
 
 
 class GnomeSession:
-    def __init__(self, installed=(), enabled=(), name="gnome", artifacts=None, mutter_features=()):
+    def __init__(self, installed=(), enabled=(), name="gnome", artifacts=None, x11=True):
         """Installs the extension folders `installed` for the user and turns on those named in `enabled`;
-        `mutter_features` are mutter's experimental features, such as Xwayland on demand."""
+        without `x11`, the Shell runs no Xwayland at all."""
         self.root = tempfile.mkdtemp(prefix=f"trove-{name}-")
         self.name, self.artifacts = name, artifacts
         dirs = {"HOME": "home", "XDG_RUNTIME_DIR": "run", "XDG_CONFIG_HOME": "config", "XDG_DATA_HOME": "data",
@@ -118,22 +118,23 @@ class GnomeSession:
                            ("disable-user-extensions", "false"), ("welcome-dialog-last-shown-version", "'99'")]:
             self.run(["gsettings", "set", "org.gnome.shell", key, value])
         self.run(["gsettings", "set", "org.gnome.desktop.interface", "enable-animations", "false"])
-        self.run(["gsettings", "set", "org.gnome.mutter", "experimental-features",
-                  json.dumps(list(mutter_features)).replace('"', "'") if mutter_features else "@as []"])
         x11_socket_dir_writable()
+        self.x11 = x11
         self.shell = self._start(["gnome-shell", "--headless", "--wayland", "--unsafe-mode", "--virtual-monitor",
-                                  "1280x800", "--wayland-display", f"wayland-{name}"], self.log_path)
+                                  "1280x800", "--wayland-display", f"wayland-{name}", *([] if x11 else ["--no-x11"])],
+                                 self.log_path)
         try:
             wait_until(lambda: self._ready(), 60, "GNOME Shell to start with Xwayland")
             wait_until(lambda: self.has_owner("dev.trove.TestHarness"), 30, "the Shell's start-up to complete")
         except AssertionError:
             raise AssertionError(f"GNOME Shell did not start: {self.shell_log()[-3000:]}") from None
         self.env["WAYLAND_DISPLAY"] = f"wayland-{name}"
-        self.env["DISPLAY"] = re.search(r"Using public X11 display (:\d+)", self.shell_log()).group(1)
-        run_dir = self.env["XDG_RUNTIME_DIR"]
-        self.env["XAUTHORITY"] = os.path.join(run_dir, next(f for f in os.listdir(run_dir)
-                                                            if f.startswith(".mutter-Xwaylandauth.")))
-        self.run(["dbus-update-activation-environment", "WAYLAND_DISPLAY", "DISPLAY", "XAUTHORITY"])
+        if x11:
+            self.env["DISPLAY"] = re.search(r"Using public X11 display (:\d+)", self.shell_log()).group(1)
+            run_dir = self.env["XDG_RUNTIME_DIR"]
+            self.env["XAUTHORITY"] = os.path.join(run_dir, next(f for f in os.listdir(run_dir)
+                                                                if f.startswith(".mutter-Xwaylandauth.")))
+        self.run(["dbus-update-activation-environment", "WAYLAND_DISPLAY", *(["DISPLAY", "XAUTHORITY"] if x11 else [])])
 
     def _start(self, argv, log_path):
         proc = subprocess.Popen(argv, env=self.env, stdin=subprocess.DEVNULL, stdout=open(log_path, "ab"),
@@ -159,7 +160,7 @@ class GnomeSession:
                       GLib.Variant("(ss)", ("org.gnome.Shell", "ShellVersion")))
         except GLib.Error:
             return False
-        return "Using public X11 display" in self.shell_log()
+        return not self.x11 or "Using public X11 display" in self.shell_log()
 
     def shell_log(self):
         with open(self.log_path, errors="replace") as f:

@@ -244,3 +244,29 @@ def test_without_the_extension_trove_shows_its_history_with_a_hint_and_offers_to
         if app:
             app.close()
         session.close()
+
+
+def test_without_xwayland_the_extension_reads_and_holds_the_clipboard():
+    session = GnomeSession(installed(), enabled=[LEGACY], name="gnome-no-x11", artifacts=ARTIFACTS, x11=False)
+    app = None
+    try:
+        app = ShellTrove(session)
+        app.wait_log("the GNOME Shell 43.9 extension is connected")
+        assert "capture unavailable: this compositor offers no data-control protocol" in app.log()
+        session.copy(b"first, with no Xwayland")
+        app.wait_log("captured clip", "the Shell's report of a Wayland copy to be captured")
+        session.copy(b"second, with no Xwayland")
+        app.wait_log("captured clip", "the second copy", count=2)
+        wait_until(lambda: (menu(session) or [])[:2] == ["second, with no Xwayland", "first, with no Xwayland"],
+                   what=f"both clips first in the menu, with no warning above them (menu: {menu(session)})")
+        click(session, "first, with no Xwayland")
+        app.wait_log("copied back")
+        wait_until(lambda: session.paste() == b"first, with no Xwayland", what="the Shell to hold the clip")
+        assert app.log().count("captured clip") == 2, "Trove's own copy back is not captured again"
+        app.driver.switch(app.driver.handle_titled("Trove"))
+        wait_until(lambda: app.driver.execute("return document.getElementById('capture-method').hidden"),
+                   what="Main to show no capture warning: the extension reads for Trove")
+    finally:
+        if app:
+            app.close()
+        session.close()

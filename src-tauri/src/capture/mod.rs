@@ -21,7 +21,14 @@ use tauri::{AppHandle, Manager, Runtime};
 pub enum Capture {
     Captured(Captured, Selection),
     Skipped(SkipReason, Option<u64>),
+    /// The connection capture reads from is gone (Xwayland stopped, say).
+    Lost(String),
+    /// Capture reads again, this way.
+    Reconnected(CaptureMethod),
 }
+
+/// How often a lost capture tries to connect again; only while it is lost.
+const RECONNECT_EVERY: std::time::Duration = std::time::Duration::from_secs(2);
 
 pub type Sink = Arc<dyn Fn(Capture) + Send + Sync>;
 
@@ -160,17 +167,27 @@ impl Switches {
     }
 }
 
+/// A way to hold the clipboard and a way to type into other apps; either may be missing.
+#[derive(Clone, Default)]
+pub struct Means {
+    pub owner: Option<Arc<dyn Owner>>,
+    pub paster: Option<Arc<dyn Paster>>,
+}
+
 /// The core's handle on the clipboard: managed state once capture started.
 pub struct Clipboard {
     switches: Arc<Switches>,
     sink: Sink,
-    owner: Option<Arc<dyn Owner>>,
-    /// How Trove types into other apps in this session, if it can at all.
-    own_paster: Option<Arc<dyn Paster>>,
-    /// `own_paster`, or the desktop's while it offers one.
-    paster: Mutex<Option<Arc<dyn Paster>>>,
+    /// Trove's own, through its connection to the display, where the session gives them.
+    own: Mutex<Means>,
+    /// The desktop's, while it offers them (the GNOME Shell extension).
+    desktop: Mutex<Means>,
     /// The window that had the keyboard before `main` was shown.
     focus_before_main: Mutex<Option<u64>>,
+    /// A thread is trying to connect again.
+    reconnecting: AtomicBool,
+    /// How Trove's own reader reads, or why it cannot.
+    own_method: Mutex<CaptureMethod>,
 }
 
 impl Clipboard {
@@ -185,9 +202,19 @@ impl Clipboard {
         self.switches.paused.store(paused, Ordering::SeqCst);
     }
 
-    fn owner(&self) -> Result<&dyn Owner> {
-        self.owner
-            .as_deref()
+    fn own(&self) -> Means {
+        self.own.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    fn desktop(&self) -> Means {
+        self.desktop.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    /// Trove's own hold first: it offers every format of a clip.
+    fn owner(&self) -> Result<Arc<dyn Owner>> {
+        self.own()
+            .owner
+            .or_else(|| self.desktop().owner)
             .ok_or_else(|| Error::System("no clipboard is available in this session".into()))
     }
 
@@ -198,13 +225,38 @@ impl Clipboard {
             .map_err(|e| Error::System(format!("cannot set the clipboard: {e}")))
     }
 
+    /// The desktop's first: where it types for Trove, Trove's own typing reaches too few apps.
     fn paster(&self) -> Option<Arc<dyn Paster>> {
-        self.paster.lock().unwrap_or_else(|p| p.into_inner()).clone()
+        self.desktop().paster.or_else(|| self.own().paster)
     }
 
-    /// Pastes through `desktop` while it is `Some`, as Trove itself would otherwise.
-    pub fn use_desktop_paster(&self, desktop: Option<Arc<dyn Paster>>) {
-        *self.paster.lock().unwrap_or_else(|p| p.into_inner()) = desktop.or_else(|| self.own_paster.clone());
+    /// What the desktop offers from now on.
+    pub fn use_desktop(&self, means: Means) {
+        *self.desktop.lock().unwrap_or_else(|p| p.into_inner()) = means;
+    }
+
+    pub fn set_own_method(&self, method: CaptureMethod) {
+        *self.own_method.lock().unwrap_or_else(|p| p.into_inner()) = method;
+    }
+
+    /// Whether Trove's own reader sees the clipboard now.
+    pub fn reads_itself(&self) -> bool {
+        self.own_method.lock().unwrap_or_else(|p| p.into_inner()).available
+    }
+
+    /// How capture goes, as About, Main and the tray say it: Trove's own
+    /// reader, or the desktop's reports standing in for it.
+    pub fn method(&self) -> CaptureMethod {
+        let mut method = self.own_method.lock().unwrap_or_else(|p| p.into_inner()).clone();
+        if !method.available && self.desktop().owner.is_some() {
+            method = CaptureMethod {
+                available: true,
+                description: format!("GNOME Shell extension, which reports each change, because {}", method.description),
+                can_paste: false,
+            };
+        }
+        method.can_paste = self.can_paste();
+        method
     }
 
     pub fn can_paste(&self) -> bool {
@@ -253,21 +305,22 @@ pub fn start<R: Runtime>(app: &AppHandle<R>) -> Result<()> {
     let sink: Sink = Arc::new(move |c| {
         let _ = tx.lock().unwrap_or_else(|p| p.into_inner()).send(c);
     });
-    let (owner, own_paster, method) = connect(&switches, &sink);
+    let (own, method) = connect(&switches, &sink);
     if method.available {
         log::info!("capture: {}", method.description);
     } else {
         log::warn!("capture unavailable: {}", method.description);
     }
-    state.set_capture_method(method);
     let clipboard = Clipboard {
         switches,
         sink,
-        owner,
-        paster: Mutex::new(own_paster.clone()),
-        own_paster,
+        own: Mutex::new(own),
+        desktop: Mutex::default(),
         focus_before_main: Mutex::new(None),
+        reconnecting: AtomicBool::new(false),
+        own_method: Mutex::new(method),
     };
+    state.set_capture_method(clipboard.method());
     clipboard.apply_settings(&state.settings());
     clipboard.set_paused(state.capture_state()?.paused);
     app.manage(clipboard);
@@ -283,10 +336,33 @@ pub fn start<R: Runtime>(app: &AppHandle<R>) -> Result<()> {
     Ok(())
 }
 
+/// After `Capture::Lost`: tries to connect again every `RECONNECT_EVERY`
+/// until it can, then says so with `Capture::Reconnected`. One at a time.
+pub fn reconnect<R: Runtime>(app: &AppHandle<R>) {
+    let Some(clipboard) = app.try_state::<Clipboard>() else { return };
+    if clipboard.reconnecting.swap(true, Ordering::SeqCst) {
+        return;
+    }
+    let app = app.clone();
+    let spawned = std::thread::Builder::new().name("clipboard-reconnect".into()).spawn(move || loop {
+        std::thread::sleep(RECONNECT_EVERY);
+        let clipboard = app.state::<Clipboard>();
+        let (own, method) = connect(&clipboard.switches, &clipboard.sink);
+        if method.available {
+            *clipboard.own.lock().unwrap_or_else(|p| p.into_inner()) = own;
+            clipboard.reconnecting.store(false, Ordering::SeqCst);
+            return (clipboard.sink)(Capture::Reconnected(method));
+        }
+    });
+    if let Err(e) = spawned {
+        log::error!("cannot try to reconnect capture: {e}");
+    }
+}
+
 /// Picks how to watch this session's clipboard: Wayland's data-control where
 /// the compositor offers it, else the X11 selections (XWayland's on Wayland).
-/// What `connect` found: how to own the clipboard, how to paste, and how capture goes.
-type Connected = (Option<Arc<dyn Owner>>, Option<Arc<dyn Paster>>, CaptureMethod);
+/// What `connect` found: how to own the clipboard and paste, and how capture goes.
+type Connected = (Means, CaptureMethod);
 
 fn connect(switches: &Arc<Switches>, sink: &Sink) -> Connected {
     let session = DisplaySession::current();
@@ -303,7 +379,7 @@ fn connect(switches: &Arc<Switches>, sink: &Sink) -> Connected {
                     description: format!("Wayland data-control ({protocol})"),
                     can_paste: paster.is_some(),
                 };
-                return (Some(owner), paster, method);
+                return (Means { owner: Some(owner), paster }, method);
             }
             Ok(None) => {
                 wayland_problem = Some("this compositor offers no data-control protocol (wlr or ext)".to_string())
@@ -313,7 +389,7 @@ fn connect(switches: &Arc<Switches>, sink: &Sink) -> Connected {
     }
     if std::env::var_os("DISPLAY").is_none() {
         let why = wayland_problem.unwrap_or_else(|| "there is no display".into());
-        return (None, None, unavailable(format!("{why}, and there is no X11 display to fall back on")));
+        return (Means::default(), unavailable(format!("{why}, and there is no X11 display to fall back on")));
     }
     match x11::start(switches.clone(), sink.clone()) {
         Ok(owner) => {
@@ -332,9 +408,9 @@ fn connect(switches: &Arc<Switches>, sink: &Sink) -> Connected {
             };
             let owner = Arc::new(owner);
             let paster = method.can_paste.then(|| owner.clone() as Arc<dyn Paster>);
-            (Some(owner), paster, method)
+            (Means { owner: Some(owner), paster }, method)
         }
-        Err(e) => (None, None, unavailable(format!("cannot watch the X11 clipboard: {e}"))),
+        Err(e) => (Means::default(), unavailable(format!("cannot watch the X11 clipboard: {e}"))),
     }
 }
 

@@ -112,7 +112,7 @@ fn run<P: Protocol>(
         .spawn(move || loop {
             if let Err(e) = queue.blocking_dispatch(&mut reader) {
                 log::error!("Wayland clipboard reader stopped: {e}");
-                return;
+                return (reader.sink)(super::Capture::Lost(format!("the Wayland connection ended ({e})")));
             }
         })?;
     let owner = Owner {

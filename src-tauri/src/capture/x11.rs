@@ -99,6 +99,7 @@ pub fn start(switches: Arc<Switches>, sink: Sink) -> Result<Owner, Error> {
         .spawn(move || {
             if let Err(e) = reader.run(&switches, &sink) {
                 log::error!("clipboard reader stopped: {e}");
+                sink(super::Capture::Lost(format!("the X11 connection ended ({e})")));
             }
         })?;
     Ok(owner)

@@ -102,6 +102,9 @@ fn contents<R: Runtime>(app: &AppHandle<R>) -> Contents {
             if let Some(error) = &capture.save_error {
                 notices.push(format!("⚠ Clips are not being saved: {error}"));
             }
+            if !capture.method.available {
+                notices.push(format!("⚠ {}", capture.method.description));
+            }
             capture.paused
         }
         Err(e) => {
