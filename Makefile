@@ -56,7 +56,7 @@ e2e:
 	mkdir -p $(ARTIFACTS)
 	TROVE_BIN=$(abspath $(DEBUG_BIN)) TROVE_ARTIFACTS=$(abspath $(ARTIFACTS))/e2e \
 	  TROVE_GNOME_EXTENSIONS=$(abspath $(GNOME_EXTENSIONS)) \
-	  dbus-run-session -- $(PYTHON) -m pytest -p no:cacheprovider tests/e2e -v
+	  dbus-run-session --config-file=tests/e2e/session-bus.conf -- $(PYTHON) -m pytest -p no:cacheprovider tests/e2e -v
 
 package: deps web gnome-extension
 	mkdir -p target/packaging

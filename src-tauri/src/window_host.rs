@@ -272,6 +272,12 @@ fn close<R: Runtime>(window: &tauri::Window<R>, kind: AppWindow) -> Result<()> {
     let err = |e| window_error(kind, e);
     if hides_on_close(kind) {
         window.hide().map_err(err)?;
+        // Gone only once the display server has unmapped it and given the
+        // keyboard back: a paste after choosing types right after this message.
+        if let Ok(gtk) = window.gtk_window() {
+            use gtk::prelude::WidgetExt;
+            gtk.display().sync();
+        }
         tell_core(window.app_handle(), ToCore::Window { window: kind, change: Change::Hidden });
         schedule_release(window.app_handle());
     } else {

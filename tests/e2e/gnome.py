@@ -120,9 +120,9 @@ class GnomeSession:
         self.run(["gsettings", "set", "org.gnome.desktop.interface", "enable-animations", "false"])
         x11_socket_dir_writable()
         self.x11 = x11
-        self.shell = self._start(["gnome-shell", "--headless", "--wayland", "--unsafe-mode", "--virtual-monitor",
-                                  "1280x800", "--wayland-display", f"wayland-{name}", *([] if x11 else ["--no-x11"])],
-                                 self.log_path)
+        shell = ["gnome-shell", "--headless", "--wayland", "--unsafe-mode", "--virtual-monitor", "1280x800",
+                 "--wayland-display", f"wayland-{name}", *([] if x11 else ["--no-x11"])]
+        self.shell = self._start(shell, self.log_path)
         try:
             wait_until(lambda: self._ready(), 60, "GNOME Shell to start with Xwayland")
             wait_until(lambda: self.has_owner("dev.trove.TestHarness"), 30, "the Shell's start-up to complete")

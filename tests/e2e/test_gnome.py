@@ -4,6 +4,7 @@ and types the paste. Both builds of the extension are installed, as the package
 installs them; GNOME 43 runs the legacy one. Trove runs under WebDriver so that
 the tests can read and drive its pages too."""
 
+import json
 import os
 import subprocess
 
@@ -175,6 +176,29 @@ def test_the_shortcut_toggles_the_history_and_follows_settings(gnome, trove):
     trove.wait_log("global shortcut Ctrl+Shift+V registered with GNOME Shell", count=2)
 
 
+def test_only_gnome_shell_may_register_and_only_the_extension_is_heard(gnome, trove):
+    before, toggles = menu(gnome), trove.log().count("global shortcut pressed (GNOME Shell)")
+    calls = [("Register", GLib.Variant("(us)", (1, "43.9"))), ("GetMenu", None), ("Toggle", None),
+             ("Activate", GLib.Variant("(i)", (1,))), ("ShortcutBound", GLib.Variant("(sb)", ("<Control>q", True))),
+             ("SelectionChanged", GLib.Variant("(sas)", ("clipboard", ["text/plain"])))]
+    for method, args in calls:
+        with pytest.raises(GLib.Error, match="AccessDenied"):
+            gnome.call("dev.trove.Trove", "/dev/trove/Trove", "dev.trove.Shell1", method, args)
+    with pytest.raises(GLib.Error, match="InvalidArgs"):
+        gnome.call("dev.trove.Trove", "/dev/trove/Trove", "dev.trove.Shell1", "Register", GLib.Variant("(s)", ("x",)))
+    assert "which is not GNOME Shell, tried to register as Trove's Shell extension" in trove.log()
+    assert menu(gnome) == before, "the extension's menu is untouched"
+    assert trove.log().count("global shortcut pressed (GNOME Shell)") == toggles, "a stranger's Toggle is not heard"
+
+
+def test_the_gnome_45_build_is_an_es_module_that_parses(tmp_path):
+    # GNOME 45+ is not on this machine: the build is checked for what a Shell would first refuse.
+    module = tmp_path / "extension.mjs"
+    module.write_text(open(os.path.join(EXTENSIONS, MODERN, "extension.js")).read())
+    subprocess.run(["node", "--check", str(module)], check=True, timeout=30)
+    with open(os.path.join(EXTENSIONS, MODERN, "metadata.json")) as f:
+        assert "43" not in json.load(f)["shell-version"]
+
 def test_paste_after_choosing_types_into_the_app_through_the_shell(gnome, trove):
     change_settings_from_the_top_bar(gnome, trove, paste_after_choosing=True)
     gnome.copy(b"pasted through GNOME Shell")
@@ -270,3 +294,4 @@ def test_without_xwayland_the_extension_reads_and_holds_the_clipboard():
         if app:
             app.close()
         session.close()
+

@@ -62,18 +62,25 @@ class WaylandSession:
         except FileNotFoundError:
             return ""
 
-    def visible_windows(self):
-        """The titles of the windows that sway shows."""
+    def _windows(self):
         sock = next(s for s in os.listdir(f"{self.root}/run") if s.startswith("sway-ipc."))
         tree = json.loads(subprocess.run(NOBODY + ["swaymsg", "-s", f"{self.root}/run/{sock}", "-t", "get_tree", "-r"],
                                          env=self.env, capture_output=True, timeout=10, check=True).stdout)
 
         def walk(node):
-            if node.get("visible") and node.get("name"):
-                yield node["name"]
+            if node.get("name") and node.get("type") in ("con", "floating_con"):
+                yield node
             for child in node.get("nodes", []) + node.get("floating_nodes", []):
                 yield from walk(child)
         return list(walk(tree))
+
+    def visible_windows(self):
+        """The titles of the windows that sway shows."""
+        return [w["name"] for w in self._windows() if w.get("visible")]
+
+    def focused_window(self):
+        """The title of the window that has sway's focus, if any."""
+        return next((w["name"] for w in self._windows() if w.get("focused")), None)
 
     def copy(self, data, *args):
         # wl-copy serves from the background, so nothing may wait on its output.
@@ -164,7 +171,7 @@ def test_paste_after_choosing_types_through_a_virtual_keyboard():
                                   env=dict(wayland.env, NO_AT_BRIDGE="1"), stdout=subprocess.PIPE, text=True)
         assert read_line(target, what="the target to have the keyboard") == "ready"
         trove("show", "main")
-        wait_until(lambda: "Trove" in wayland.visible_windows(), what="Main to come back")
+        wait_until(lambda: wayland.focused_window() == "Trove", what="Main to come back with the focus")
         driver.switch(driver.handle_titled("Trove"))
         wait_until(lambda: rows(driver) and "pasted on sway" in rows(driver)[0]["text"], what="Main to list the clip")
         driver.screenshot(os.path.join(ARTIFACTS, "sway-main.png"))
@@ -173,7 +180,8 @@ def test_paste_after_choosing_types_through_a_virtual_keyboard():
         try:
             typed = read_line(target, what="Ctrl+V to reach the app")
         except AssertionError as e:
-            raise AssertionError(f"{e}; Trove's log ends: {wayland.log()[-1500:]}") from None
+            raise AssertionError(f"{e}; sway focuses {wayland.focused_window()!r} of {wayland.visible_windows()}; "
+                                 f"Trove's log ends: {wayland.log()[-600:]}") from None
         assert typed == "keys: ctrl+v"
         # GTK on this headless sway reads no clipboard on Ctrl+V, even when wtype types it
         # (measured), so what it would paste is read here as a Wayland app reads it.

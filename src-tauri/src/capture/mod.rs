@@ -248,7 +248,9 @@ impl Clipboard {
     /// reader, or the desktop's reports standing in for it.
     pub fn method(&self) -> CaptureMethod {
         let mut method = self.own_method.lock().unwrap_or_else(|p| p.into_inner()).clone();
-        if !method.available && self.desktop().owner.is_some() {
+        // A reader that was lost is news, whoever stands in; one that never was, is not.
+        let lost = self.reconnecting.load(Ordering::SeqCst);
+        if !method.available && !lost && self.desktop().owner.is_some() {
             method = CaptureMethod {
                 available: true,
                 description: format!("GNOME Shell extension, which reports each change, because {}", method.description),

@@ -59,6 +59,9 @@ use kde::org_kde_kwin_fake_input::OrgKdeKwinFakeInput;
 use wlr::zwp_virtual_keyboard_manager_v1::ZwpVirtualKeyboardManagerV1;
 use wlr::zwp_virtual_keyboard_v1::ZwpVirtualKeyboardV1;
 
+/// sway's default `transaction_timeout`.
+const WLROOTS_TRANSACTION_TIMEOUT: std::time::Duration = std::time::Duration::from_millis(200);
+
 /// Linux evdev codes of the two keys.
 const KEY_LEFTCTRL: u32 = 29;
 const KEY_V: u32 = 47;
@@ -114,6 +117,14 @@ impl Paster for WaylandPaster {
     }
 
     fn paste_into(&self, _window: Option<u64>) -> Result<(), BoxError> {
+        if self.0 == Method::VirtualKeyboard {
+            // wlroots compositors move the keyboard in a transaction that waits
+            // for the tiled windows left to redraw, up to sway's default
+            // transaction timeout: keys typed before then can land nowhere
+            // (measured on headless sway: lost in about one paste in three at
+            // once, in none of six after 150 ms).
+            std::thread::sleep(WLROOTS_TRANSACTION_TIMEOUT);
+        }
         let conn = Connection::connect_to_env()?;
         let (globals, mut queue) = registry_queue_init::<Typist>(&conn)?;
         let qh = queue.handle();
@@ -121,6 +132,7 @@ impl Paster for WaylandPaster {
             Method::KwinFakeInput => {
                 let input: OrgKdeKwinFakeInput = globals.bind(&qh, 4..=4, ())?;
                 input.authenticate("Trove".into(), "paste the clip you chose".into());
+                queue.roundtrip(&mut Typist)?;
                 for (key, state) in chord() {
                     input.keyboard_key(key, state.into());
                 }
@@ -132,6 +144,9 @@ impl Paster for WaylandPaster {
                 let keymap = keymap_fd()?;
                 const XKB_V1: u32 = 1;
                 keyboard.keymap(XKB_V1, keymap.as_fd(), (KEYMAP.len() + 1) as u32);
+                // The compositor sets the new keyboard up as it reads the keymap;
+                // keys sent along with it may find it not yet ready.
+                queue.roundtrip(&mut Typist)?;
                 for (time, (key, state)) in (0..).zip(chord()) {
                     keyboard.key(time, key, state.into());
                     let held = key == KEY_LEFTCTRL && state == KeyState::Pressed || key == KEY_V;
