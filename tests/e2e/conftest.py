@@ -121,6 +121,33 @@ class TauriDriver:
         self.proc.wait(10)
 
 
+class DriverTrove:
+    """Trove started the way WebDriver starts it (with `args`), in a desktop session of a test's own
+    whose environment is `env`. Its log is what tauri-driver printed."""
+
+    def __init__(self, env, args=("show", "main")):
+        self.env = env
+        self.tauri = TauriDriver(env=env)
+        self.driver = WebDriver(self.tauri.url)
+        self.driver.start(TROVE_BIN, list(args))
+
+    def log(self):
+        with open(self.tauri.log_path, errors="replace") as f:
+            return f.read()
+
+    def wait_log(self, text, what=None, count=1):
+        wait_until(lambda: self.log().count(text) >= count, 30, what or repr(text))
+
+    def main_visible(self):
+        """Whether Main shows, as its page knows it."""
+        self.driver.switch(self.driver.handle_titled("Trove"))
+        return self.driver.execute("return document.visibilityState") == "visible"
+
+    def close(self):
+        self.driver.quit()
+        self.tauri.stop()
+
+
 @pytest.fixture
 def private_bus():
     """A session bus of the test's own, for a panel that comes and goes."""

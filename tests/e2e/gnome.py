@@ -10,16 +10,11 @@ import json
 import os
 import re
 import shutil
-import subprocess
-import tempfile
-import time
 
-import gi
+from gi.repository import GLib
 
-gi.require_version("Gio", "2.0")
-from gi.repository import Gio, GLib  # noqa: E402
-
-from desktop import wait_until  # noqa: E402
+from desktop import wait_until
+from session import PrivateSession
 
 HARNESS_UUID = "trove-test-harness@local"
 HARNESS_JS = """
@@ -83,27 +78,15 @@ def x11_socket_dir_writable():
         os.chmod(path, 0o1777)
 
 
-class GnomeSession:
+class GnomeSession(PrivateSession):
     def __init__(self, installed=(), enabled=(), name="gnome", artifacts=None, x11=True):
         """Installs the extension folders `installed` for the user and turns on those named in `enabled`;
         without `x11`, the Shell runs no Xwayland at all."""
-        self.root = tempfile.mkdtemp(prefix=f"trove-{name}-")
-        self.name, self.artifacts = name, artifacts
-        dirs = {"HOME": "home", "XDG_RUNTIME_DIR": "run", "XDG_CONFIG_HOME": "config", "XDG_DATA_HOME": "data",
-                "XDG_CACHE_HOME": "cache", "XDG_STATE_HOME": "state"}
-        self.env = {"PATH": os.environ["PATH"], "LANG": "C.UTF-8", "XDG_SESSION_TYPE": "wayland",
-                    "XDG_CURRENT_DESKTOP": "GNOME", "XDG_SESSION_DESKTOP": "gnome",
-                    "GSETTINGS_BACKEND": "keyfile", "NO_AT_BRIDGE": "1", "GTK_A11Y": "none"}
-        for var, sub in dirs.items():
-            self.env[var] = os.path.join(self.root, sub)
-            os.makedirs(self.env[var], mode=0o700)
-        self.procs = []
-        self.log_path = os.path.join(self.root, "gnome-shell.log")
-        self.env["DBUS_SESSION_BUS_ADDRESS"] = self._bus("session")
+        super().__init__(name, artifacts, {
+            "XDG_SESSION_TYPE": "wayland", "XDG_CURRENT_DESKTOP": "GNOME", "XDG_SESSION_DESKTOP": "gnome",
+            "GSETTINGS_BACKEND": "keyfile", "NO_AT_BRIDGE": "1", "GTK_A11Y": "none"})
+        self.connect_bus(self._bus("session"))
         self.env["DBUS_SYSTEM_BUS_ADDRESS"] = self._bus("custom")
-        self.bus = Gio.DBusConnection.new_for_address_sync(
-            self.env["DBUS_SESSION_BUS_ADDRESS"],
-            Gio.DBusConnectionFlags.AUTHENTICATION_CLIENT | Gio.DBusConnectionFlags.MESSAGE_BUS_CONNECTION, None, None)
         extdir = os.path.join(self.env["XDG_DATA_HOME"], "gnome-shell", "extensions")
         os.makedirs(os.path.join(extdir, HARNESS_UUID))
         with open(os.path.join(extdir, HARNESS_UUID, "metadata.json"), "w") as f:
@@ -120,9 +103,9 @@ class GnomeSession:
         self.run(["gsettings", "set", "org.gnome.desktop.interface", "enable-animations", "false"])
         x11_socket_dir_writable()
         self.x11 = x11
-        shell = ["gnome-shell", "--headless", "--wayland", "--unsafe-mode", "--virtual-monitor", "1280x800",
-                 "--wayland-display", f"wayland-{name}", *([] if x11 else ["--no-x11"])]
-        self.shell = self._start(shell, self.log_path)
+        self.shell = self.start(["gnome-shell", "--headless", "--wayland", "--unsafe-mode", "--virtual-monitor",
+                                 "1280x800", "--wayland-display", f"wayland-{name}", *([] if x11 else ["--no-x11"])],
+                                "shell")
         try:
             wait_until(lambda: self._ready(), 60, "GNOME Shell to start with Xwayland")
             wait_until(lambda: self.has_owner("dev.trove.TestHarness"), 30, "the Shell's start-up to complete")
@@ -136,19 +119,13 @@ class GnomeSession:
                                                                 if f.startswith(".mutter-Xwaylandauth.")))
         self.run(["dbus-update-activation-environment", "WAYLAND_DISPLAY", *(["DISPLAY", "XAUTHORITY"] if x11 else [])])
 
-    def _start(self, argv, log_path):
-        proc = subprocess.Popen(argv, env=self.env, stdin=subprocess.DEVNULL, stdout=open(log_path, "ab"),
-                                stderr=subprocess.STDOUT, start_new_session=True)
-        self.procs.append(proc)
-        return proc
-
     def _bus(self, kind):
         socket = os.path.join(self.root, f"{kind}-bus")
         conf = os.path.join(self.root, f"{kind}-bus.conf")
         with open(conf, "w") as f:
             f.write(BUS_CONF.format(kind=kind, socket=socket,
                                     servicedirs="<standard_session_servicedirs/>" if kind == "session" else ""))
-        self._start(["dbus-daemon", "--config-file", conf, "--nofork"], os.path.join(self.root, f"{kind}-bus.log"))
+        self.start(["dbus-daemon", "--config-file", conf, "--nofork"], f"{kind}-bus")
         wait_until(lambda: os.path.exists(socket), 10, f"the {kind} bus")
         return f"unix:path={socket}"
 
@@ -163,19 +140,7 @@ class GnomeSession:
         return not self.x11 or "Using public X11 display" in self.shell_log()
 
     def shell_log(self):
-        with open(self.log_path, errors="replace") as f:
-            return f.read()
-
-    def run(self, argv, **kwargs):
-        return subprocess.run(argv, env=self.env, check=True, timeout=30, **kwargs)
-
-    def call(self, name, path, iface, method, args=None, timeout_ms=10000):
-        reply = self.bus.call_sync(name, path, iface, method, args, None, Gio.DBusCallFlags.NONE, timeout_ms, None)
-        return reply.unpack() if reply is not None else None
-
-    def has_owner(self, name):
-        return self.call("org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus", "NameHasOwner",
-                         GLib.Variant("(s)", (name,)))[0]
+        return self.log("shell")
 
     def eval(self, js):
         """Runs `js` inside the Shell and returns its JSON-decoded value."""
@@ -201,15 +166,6 @@ class GnomeSession:
     def focused_title(self):
         return self.eval("global.display.focus_window ? global.display.focus_window.get_title() : null")
 
-    def copy(self, data, *args):
-        # wl-copy serves from the background, so nothing may wait on its output.
-        subprocess.run(["wl-copy", *args], env=self.env, input=data, stdout=subprocess.DEVNULL,
-                       stderr=subprocess.DEVNULL, timeout=10, check=True)
-
-    def paste(self):
-        return subprocess.run(["wl-paste", "--no-newline"], env=self.env, capture_output=True, timeout=10,
-                              check=True).stdout
-
     def screenshot(self, path):
         """What the monitor shows, through the Shell's own screenshot interface."""
         ok, _ = self.call("org.gnome.Shell.Screenshot", "/org/gnome/Shell/Screenshot", "org.gnome.Shell.Screenshot",
@@ -217,16 +173,4 @@ class GnomeSession:
         assert ok, "the Shell took no screenshot"
 
     def close(self):
-        for proc in reversed(self.procs):
-            if proc.poll() is None:
-                os.killpg(proc.pid, 15)
-        deadline = time.monotonic() + 10
-        for proc in reversed(self.procs):
-            try:
-                proc.wait(max(0.1, deadline - time.monotonic()))
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, 9)
-                proc.wait(5)
-        if self.artifacts:
-            shutil.copy(self.log_path, os.path.join(self.artifacts, f"{self.name}-shell.log"))
-        shutil.rmtree(self.root, ignore_errors=True)
+        super().close(keep=["shell"])

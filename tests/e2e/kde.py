@@ -7,14 +7,9 @@ GlobalShortcuts portal works, and a real key press through KWin's fake input
 import os
 import shutil
 import subprocess
-import tempfile
 
-import gi
-
-gi.require_version("Gio", "2.0")
-from gi.repository import Gio, GLib  # noqa: E402
-
-from desktop import wait_until  # noqa: E402
+from desktop import wait_until
+from session import PrivateSession
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 KWIN = "/usr/bin/kwin_wayland"
@@ -52,47 +47,31 @@ def build_tools(into):
     return keys, kwin
 
 
-class KdeSession:
+class KdeSession(PrivateSession):
     def __init__(self, tools_dir, name="kde", artifacts=None):
-        self.root = tempfile.mkdtemp(prefix=f"trove-{name}-")
-        self.name, self.artifacts = name, artifacts
+        super().__init__(name, artifacts, {
+            "XDG_SESSION_TYPE": "wayland", "XDG_CURRENT_DESKTOP": "KDE", "XDG_SESSION_DESKTOP": "KDE",
+            "KDE_FULL_SESSION": "true", "KDE_SESSION_VERSION": "5", "NO_AT_BRIDGE": "1",
+            "WAYLAND_DISPLAY": f"wayland-{name}"})
         self.keys, kwin = build_tools(tools_dir)
-        self.env = {"PATH": os.environ["PATH"], "LANG": "C.UTF-8", "XDG_SESSION_TYPE": "wayland",
-                    "XDG_CURRENT_DESKTOP": "KDE", "XDG_SESSION_DESKTOP": "KDE", "KDE_FULL_SESSION": "true",
-                    "KDE_SESSION_VERSION": "5", "NO_AT_BRIDGE": "1", "WAYLAND_DISPLAY": f"wayland-{name}"}
-        for var, sub in {"HOME": "home", "XDG_RUNTIME_DIR": "run", "XDG_CONFIG_HOME": "config",
-                         "XDG_DATA_HOME": "data", "XDG_CACHE_HOME": "cache", "XDG_STATE_HOME": "state"}.items():
-            self.env[var] = os.path.join(self.root, sub)
-            os.makedirs(self.env[var], mode=0o700)
         # The screen locker would take the keyboard after five idle minutes.
         with open(os.path.join(self.env["XDG_CONFIG_HOME"], "kscreenlockerrc"), "w") as f:
             f.write("[Daemon]\nAutolock=false\nLockOnResume=false\n")
-        self.procs, self.kwin = [], None
+        self.kwin = None
         socket = os.path.join(self.root, "session-bus")
-        self._start(["dbus-daemon", "--session", "--nofork", "--nopidfile", f"--address=unix:path={socket}"], "dbus")
+        self.start(["dbus-daemon", "--session", "--nofork", "--nopidfile", f"--address=unix:path={socket}"], "dbus")
         wait_until(lambda: os.path.exists(socket), 10, "the session bus")
-        self.env["DBUS_SESSION_BUS_ADDRESS"] = f"unix:path={socket}"
-        self.bus = Gio.DBusConnection.new_for_address_sync(
-            self.env["DBUS_SESSION_BUS_ADDRESS"],
-            Gio.DBusConnectionFlags.AUTHENTICATION_CLIENT | Gio.DBusConnectionFlags.MESSAGE_BUS_CONNECTION, None, None)
+        self.connect_bus(f"unix:path={socket}")
         kwin_env = dict(self.env, KWIN_COMPOSE="Q", KWIN_WAYLAND_NO_PERMISSION_CHECKS="1")
-        self.kwin = self._start([kwin, "--virtual", "--width", "1280", "--height", "800", "--socket",
-                                 self.env["WAYLAND_DISPLAY"]], "kwin", kwin_env)
+        self.kwin = self.start([kwin, "--virtual", "--width", "1280", "--height", "800", "--socket",
+                                self.env["WAYLAND_DISPLAY"]], "kwin", kwin_env)
         self._wait_name("org.kde.kglobalaccel", "KWin, which serves kglobalaccel")
         self.run(["dbus-update-activation-environment", "WAYLAND_DISPLAY", "XDG_CURRENT_DESKTOP", "XDG_SESSION_TYPE",
-                  "XDG_RUNTIME_DIR", "XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME", "XDG_STATE_HOME",
-                  "KDE_FULL_SESSION", "KDE_SESSION_VERSION", "HOME"])
-        self._start([portal_kde()], "portal-kde", dict(self.env, QT_QPA_PLATFORM="wayland"))
+                  *self.XDG_DIRS, "KDE_FULL_SESSION", "KDE_SESSION_VERSION"])
+        self.start([portal_kde()], "portal-kde", dict(self.env, QT_QPA_PLATFORM="wayland"))
         self._wait_name("org.freedesktop.impl.portal.desktop.kde", "xdg-desktop-portal-kde")
-        self._start(["/usr/libexec/xdg-desktop-portal"], "portal")
+        self.start(["/usr/libexec/xdg-desktop-portal"], "portal")
         self._wait_name("org.freedesktop.portal.Desktop", "xdg-desktop-portal")
-
-    def _start(self, argv, name, env=None):
-        log = open(os.path.join(self.root, f"{name}.log"), "ab")
-        proc = subprocess.Popen(argv, env=env or self.env, stdin=subprocess.DEVNULL, stdout=log,
-                                stderr=subprocess.STDOUT, start_new_session=True)
-        self.procs.append(proc)
-        return proc
 
     def _wait_name(self, name, what):
         def owned():
@@ -101,43 +80,9 @@ class KdeSession:
             return self.has_owner(name)
         wait_until(owned, 30, what)
 
-    def log(self, name):
-        with open(os.path.join(self.root, f"{name}.log"), errors="replace") as f:
-            return f.read()
-
-    def run(self, argv, **kwargs):
-        return subprocess.run(argv, env=self.env, check=True, timeout=30, **kwargs)
-
-    def has_owner(self, name):
-        reply = self.bus.call_sync("org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus",
-                                   "NameHasOwner", GLib.Variant("(s)", (name,)), None, Gio.DBusCallFlags.NONE,
-                                   5000, None)
-        return reply.unpack()[0]
-
     def press(self, *chords):
         """Types each chord, such as "ctrl+shift+v", through KWin as a keyboard would."""
         self.run([self.keys, *chords])
 
-    def copy(self, data, *args):
-        # wl-copy serves from the background, so nothing may wait on its output.
-        subprocess.run(["wl-copy", *args], env=self.env, input=data, stdout=subprocess.DEVNULL,
-                       stderr=subprocess.DEVNULL, timeout=10, check=True)
-
-    def paste(self):
-        return subprocess.run(["wl-paste", "--no-newline"], env=self.env, capture_output=True, timeout=10,
-                              check=True).stdout
-
     def close(self):
-        for proc in reversed(self.procs):
-            if proc.poll() is None:
-                os.killpg(proc.pid, 15)
-        for proc in reversed(self.procs):
-            try:
-                proc.wait(10)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, 9)
-                proc.wait(5)
-        if self.artifacts:
-            for name in ("kwin", "portal", "portal-kde"):
-                shutil.copy(os.path.join(self.root, f"{name}.log"), os.path.join(self.artifacts, f"{self.name}-{name}.log"))
-        shutil.rmtree(self.root, ignore_errors=True)
+        super().close(keep=["kwin", "portal", "portal-kde"])

@@ -11,8 +11,8 @@ import subprocess
 import pytest
 from gi.repository import GLib
 
-from conftest import ARTIFACTS, TROVE_BIN, TauriDriver
-from desktop import WebDriver, read_line, wait_until
+from conftest import ARTIFACTS, TROVE_BIN, DriverTrove
+from desktop import read_line, wait_until
 from gnome import GnomeSession
 from test_history import change_settings, rows
 
@@ -24,35 +24,6 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 def installed():
     assert os.path.isdir(os.path.join(EXTENSIONS, LEGACY)), "set TROVE_GNOME_EXTENSIONS to the built extensions"
     return [os.path.join(EXTENSIONS, LEGACY), os.path.join(EXTENSIONS, MODERN)]
-
-
-class ShellTrove:
-    """Trove started the way WebDriver starts it, in the GNOME session."""
-
-    def __init__(self, session, args=("show", "main")):
-        self.session = session
-        self.tauri = TauriDriver(env=session.env)
-        self.driver = WebDriver(self.tauri.url)
-        self.driver.start(TROVE_BIN, list(args))
-        self.pid = wait_until(self.core_pid, 30, "Trove's core to own its bus name")
-
-    def core_pid(self):
-        try:
-            return self.session.call("org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus",
-                                     "GetConnectionUnixProcessID", GLib.Variant("(s)", ("dev.trove.Trove",)))[0]
-        except GLib.Error:
-            return None
-
-    def log(self):
-        with open(self.tauri.log_path, errors="replace") as f:
-            return f.read()
-
-    def wait_log(self, text, what=None, count=1):
-        wait_until(lambda: self.log().count(text) >= count, 30, what or repr(text))
-
-    def close(self):
-        self.driver.quit()
-        self.tauri.stop()
 
 
 def menu(session):
@@ -98,7 +69,7 @@ def gnome():
 
 @pytest.fixture(scope="module")
 def trove(gnome):
-    app = ShellTrove(gnome)
+    app = DriverTrove(gnome.env)
     app.wait_log("the GNOME Shell 43.9 extension is connected")
     # WebDriver starts it with Main shown; the tests start from the tray-only state.
     wait_until(lambda: main_shown(gnome), what="Main, which WebDriver asked for")
@@ -236,7 +207,7 @@ def test_without_the_extension_trove_shows_its_history_with_a_hint_and_offers_to
     try:
         assert session.extension_state(LEGACY) in (2.0, 6.0), "installed and off"
         # Started from the launcher: no tray, no extension, so nothing would show Trove.
-        app = ShellTrove(session, args=[])
+        app = DriverTrove(session.env, args=[])
         app.wait_log("no tray and no shortcut here: showing the history with a hint")
         wait_until(lambda: main_shown(session), what="Main to show by itself")
         driver = app.driver
@@ -274,7 +245,7 @@ def test_without_xwayland_the_extension_reads_and_holds_the_clipboard():
     session = GnomeSession(installed(), enabled=[LEGACY], name="gnome-no-x11", artifacts=ARTIFACTS, x11=False)
     app = None
     try:
-        app = ShellTrove(session)
+        app = DriverTrove(session.env)
         app.wait_log("the GNOME Shell 43.9 extension is connected")
         assert "capture unavailable: this compositor offers no data-control protocol" in app.log()
         session.copy(b"first, with no Xwayland")

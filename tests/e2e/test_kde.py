@@ -8,8 +8,8 @@ import subprocess
 
 import pytest
 
-from conftest import ARTIFACTS, TROVE_BIN, TauriDriver
-from desktop import WebDriver, read_line, wait_until
+from conftest import ARTIFACTS, TROVE_BIN, DriverTrove
+from desktop import read_line, wait_until
 from kde import KdeSession
 from test_history import change_settings, rows
 
@@ -17,33 +17,13 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 TOOLS = os.path.join(os.environ.get("TROVE_ARTIFACTS", "/tmp"), "kde-tools")
 
 
-class KdeTrove:
-    def __init__(self, session):
-        self.session = session
-        self.tauri = TauriDriver(env=session.env)
-        self.driver = WebDriver(self.tauri.url)
-        self.driver.start(TROVE_BIN, ["show", "main"])
-
-    def log(self):
-        with open(self.tauri.log_path, errors="replace") as f:
-            return f.read()
-
-    def wait_log(self, text, what=None, count=1):
-        wait_until(lambda: self.log().count(text) >= count, 30, what or repr(text))
-
-    def main_visible(self):
-        self.driver.switch(self.driver.handle_titled("Trove"))
-        return self.driver.execute("return document.visibilityState") == "visible"
-
+class KdeTrove(DriverTrove):
     def settings(self, **changes):
+        """Saves `changes` in Settings, opened from the command line: this session has no panel."""
         if not self.driver.handle_titled("Trove Settings"):
-            subprocess.run([TROVE_BIN, "show", "settings"], env=self.session.env, check=True, timeout=30)
+            subprocess.run([TROVE_BIN, "show", "settings"], env=self.env, check=True, timeout=30)
             wait_until(lambda: self.driver.handle_titled("Trove Settings"), what="Settings to open")
         return change_settings(self.driver, None, **changes)
-
-    def close(self):
-        self.driver.quit()
-        self.tauri.stop()
 
 
 @pytest.fixture(scope="module")
@@ -56,7 +36,7 @@ def kde():
 
 @pytest.fixture(scope="module")
 def trove(kde):
-    app = KdeTrove(kde)
+    app = KdeTrove(kde.env)
     app.wait_log("global shortcut Ctrl+Shift+V registered with the desktop portal")
     wait_until(app.main_visible, what="Main, which WebDriver asked for")
     yield app

@@ -15,45 +15,32 @@ use wayland_client::globals::{registry_queue_init, GlobalList, GlobalListContent
 use wayland_client::protocol::{wl_keyboard::KeyState, wl_registry, wl_seat::WlSeat};
 use wayland_client::{Connection, Dispatch, Proxy, QueueHandle};
 
-#[allow(
-    dead_code,
-    non_camel_case_types,
-    non_upper_case_globals,
-    unused_imports,
-    clippy::all
-)]
-mod kde {
-    use wayland_client;
-    use wayland_client::backend as wayland_backend;
-    use wayland_client::protocol::*;
-    pub mod __interfaces {
-        use wayland_client::backend as wayland_backend;
-        use wayland_client::protocol::__interfaces::*;
-        wayland_scanner::generate_interfaces!("protocols/kde-fake-input.xml");
-    }
-    use self::__interfaces::*;
-    wayland_scanner::generate_client_code!("protocols/kde-fake-input.xml");
+/// The client side of a protocol described in `protocols/`, generated at build time.
+macro_rules! protocol {
+    ($name:ident, $xml:literal) => {
+        #[allow(
+            dead_code,
+            non_camel_case_types,
+            non_upper_case_globals,
+            unused_imports,
+            clippy::all
+        )]
+        mod $name {
+            use wayland_client;
+            use wayland_client::backend as wayland_backend;
+            use wayland_client::protocol::*;
+            pub mod __interfaces {
+                use wayland_client::backend as wayland_backend;
+                use wayland_client::protocol::__interfaces::*;
+                wayland_scanner::generate_interfaces!($xml);
+            }
+            use self::__interfaces::*;
+            wayland_scanner::generate_client_code!($xml);
+        }
+    };
 }
-
-#[allow(
-    dead_code,
-    non_camel_case_types,
-    non_upper_case_globals,
-    unused_imports,
-    clippy::all
-)]
-mod wlr {
-    use wayland_client;
-    use wayland_client::backend as wayland_backend;
-    use wayland_client::protocol::*;
-    pub mod __interfaces {
-        use wayland_client::backend as wayland_backend;
-        use wayland_client::protocol::__interfaces::*;
-        wayland_scanner::generate_interfaces!("protocols/virtual-keyboard.xml");
-    }
-    use self::__interfaces::*;
-    wayland_scanner::generate_client_code!("protocols/virtual-keyboard.xml");
-}
+protocol!(kde, "protocols/kde-fake-input.xml");
+protocol!(wlr, "protocols/virtual-keyboard.xml");
 
 use kde::org_kde_kwin_fake_input::OrgKdeKwinFakeInput;
 use wlr::zwp_virtual_keyboard_manager_v1::ZwpVirtualKeyboardManagerV1;
