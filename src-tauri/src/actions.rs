@@ -112,8 +112,9 @@ fn capture_lost<R: Runtime>(app: &AppHandle<R>, why: String) {
         description: format!("capture stopped: {why}; Trove reconnects as soon as it can"),
         can_paste: false,
     };
-    capture_method_changed(app, Some(method));
+    // First: while it tries, the loss is news even where the desktop stands in.
     crate::capture::reconnect(app);
+    capture_method_changed(app, Some(method));
 }
 
 /// Tells everyone how capture goes now: Trove's own reader reads as `own`

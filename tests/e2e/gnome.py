@@ -13,8 +13,53 @@ import shutil
 
 from gi.repository import GLib
 
-from desktop import wait_until
+from desktop import BusService, wait_until
 from session import PrivateSession
+
+SYSTEMD_XML = """
+<node>
+  <interface name="org.freedesktop.systemd1.Manager">
+    <method name="Subscribe"/>
+    <method name="Unsubscribe"/>
+    <method name="StartUnit">
+      <arg name="name" type="s" direction="in"/><arg name="mode" type="s" direction="in"/>
+      <arg name="job" type="o" direction="out"/>
+    </method>
+    <method name="StopUnit">
+      <arg name="name" type="s" direction="in"/><arg name="mode" type="s" direction="in"/>
+      <arg name="job" type="o" direction="out"/>
+    </method>
+    <method name="GetUnit">
+      <arg name="name" type="s" direction="in"/><arg name="unit" type="o" direction="out"/>
+    </method>
+    <signal name="JobRemoved">
+      <arg name="id" type="u"/><arg name="job" type="o"/><arg name="unit" type="s"/><arg name="result" type="s"/>
+    </signal>
+  </interface>
+</node>
+"""
+
+
+class UserSystemd(BusService):
+    """What a Shell run as a systemd user unit asks of `systemd --user` when it brings
+    Xwayland up on demand: to start gnome-session's X11 services target, which here
+    has nothing to start, so every job is done at once."""
+
+    def __init__(self, address):
+        self.jobs = 0
+        super().__init__("org.freedesktop.systemd1", "/org/freedesktop/systemd1", SYSTEMD_XML, address)
+
+    def _on_call(self, conn, _sender, _path, _iface, method, params, invocation):
+        if method in ("StartUnit", "StopUnit"):
+            self.jobs += 1
+            job = f"/org/freedesktop/systemd1/job/{self.jobs}"
+            invocation.return_value(GLib.Variant("(o)", (job,)))
+            conn.emit_signal(None, self.path, "org.freedesktop.systemd1.Manager", "JobRemoved",
+                             GLib.Variant("(uoss)", (self.jobs, job, params.unpack()[0], "done")))
+        elif method == "GetUnit":
+            invocation.return_dbus_error("org.freedesktop.systemd1.NoSuchUnit", "no such unit")
+        else:
+            invocation.return_value(None)
 
 HARNESS_UUID = "trove-test-harness@local"
 HARNESS_JS = """
@@ -78,10 +123,26 @@ def x11_socket_dir_writable():
         os.chmod(path, 0o1777)
 
 
+USER_UNITS = "/sys/fs/cgroup/unified/user.slice/user-0.slice/user@0.service/app.slice"
+
+
+def as_user_unit(unit, argv):
+    """`argv`, run from the cgroup where systemd puts the user unit `unit`: mutter starts
+    Xwayland on demand, and survives its end, only when it runs as a user unit, which it
+    learns from its cgroup. Elsewhere, as in this container, Xwayland is mandatory, and
+    its end ends the Shell (measured)."""
+    cgroup = os.path.join(USER_UNITS, unit)
+    assert os.access(os.path.dirname(USER_UNITS), os.W_OK) or os.geteuid() == 0, \
+        f"a Shell with Xwayland on demand needs a cgroup under {USER_UNITS}, which only root may make here"
+    os.makedirs(cgroup, exist_ok=True)
+    return cgroup, ["sh", "-c", f'echo $$ > {cgroup}/cgroup.procs && exec "$@"', "sh", *argv]
+
+
 class GnomeSession(PrivateSession):
-    def __init__(self, installed=(), enabled=(), name="gnome", artifacts=None, x11=True):
+    def __init__(self, installed=(), enabled=(), name="gnome", artifacts=None, x11=True, x11_on_demand=False):
         """Installs the extension folders `installed` for the user and turns on those named in `enabled`;
-        without `x11`, the Shell runs no Xwayland at all."""
+        without `x11`, the Shell runs no Xwayland at all; with `x11_on_demand`, it starts Xwayland when an
+        X11 client comes, and again after Xwayland ends, as a Shell run as a systemd user unit does."""
         super().__init__(name, artifacts, {
             "XDG_SESSION_TYPE": "wayland", "XDG_CURRENT_DESKTOP": "GNOME", "XDG_SESSION_DESKTOP": "gnome",
             "GSETTINGS_BACKEND": "keyfile", "NO_AT_BRIDGE": "1", "GTK_A11Y": "none"})
@@ -103,9 +164,13 @@ class GnomeSession(PrivateSession):
         self.run(["gsettings", "set", "org.gnome.desktop.interface", "enable-animations", "false"])
         x11_socket_dir_writable()
         self.x11 = x11
-        self.shell = self.start(["gnome-shell", "--headless", "--wayland", "--unsafe-mode", "--virtual-monitor",
-                                 "1280x800", "--wayland-display", f"wayland-{name}", *([] if x11 else ["--no-x11"])],
-                                "shell")
+        shell = ["gnome-shell", "--headless", "--wayland", "--unsafe-mode", "--virtual-monitor", "1280x800",
+                 "--wayland-display", f"wayland-{name}", *([] if x11 else ["--no-x11"])]
+        self.systemd = self.cgroup = None
+        if x11_on_demand:
+            self.systemd = UserSystemd(self.env["DBUS_SESSION_BUS_ADDRESS"])
+            self.cgroup, shell = as_user_unit(f"trove-{name}.service", shell)
+        self.shell = self.start(shell, "shell")
         try:
             wait_until(lambda: self._ready(), 60, "GNOME Shell to start with Xwayland")
             wait_until(lambda: self.has_owner("dev.trove.TestHarness"), 30, "the Shell's start-up to complete")
@@ -173,4 +238,8 @@ class GnomeSession(PrivateSession):
         assert ok, "the Shell took no screenshot"
 
     def close(self):
+        if self.systemd:
+            self.systemd.stop()
         super().close(keep=["shell"])
+        if self.cgroup:
+            os.rmdir(self.cgroup)

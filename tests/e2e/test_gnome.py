@@ -6,6 +6,7 @@ the tests can read and drive its pages too."""
 
 import json
 import os
+import signal
 import subprocess
 
 import pytest
@@ -266,3 +267,32 @@ def test_without_xwayland_the_extension_reads_and_holds_the_clipboard():
             app.close()
         session.close()
 
+
+
+def test_killing_xwayland_shows_capture_lost_then_capture_comes_back():
+    # Xwayland on demand, as GNOME runs it under systemd: its end does not end the Shell.
+    session = GnomeSession(installed(), enabled=[LEGACY], name="gnome-on-demand", artifacts=ARTIFACTS,
+                           x11_on_demand=True)
+    app = None
+    try:
+        app = DriverTrove(session.env)
+        app.wait_log("the GNOME Shell 43.9 extension is connected")
+        subprocess.run(["xclip", "-selection", "clipboard"], input=b"before Xwayland ended", env=session.env,
+                       check=True, timeout=10)
+        app.wait_log("captured clip", "a copy through Xwayland")
+        [xwayland] = subprocess.run(["pgrep", "-f", f"Xwayland {session.env['DISPLAY']} "], capture_output=True,
+                                    text=True, check=True).stdout.split()
+        os.kill(int(xwayland), signal.SIGKILL)
+        wait_until(lambda: (menu(session) or [""])[0].startswith("⚠ capture stopped: the X11 connection ended"),
+                   what=f"the top bar menu to say capture stopped (menu: {menu(session)})", interval=0.02)
+        app.wait_log("capture lost: the X11 connection ended")
+        app.wait_log("again", "capture to reconnect to the Xwayland that mutter starts anew")
+        wait_until(lambda: not menu(session)[0].startswith("⚠"), what="the warning to go once capture is back")
+        subprocess.run(["xclip", "-selection", "clipboard"], input=b"after Xwayland came back", env=session.env,
+                       check=True, timeout=10)
+        app.wait_log("captured clip", "a copy through the new Xwayland", count=2)
+        wait_until(lambda: menu(session)[0] == "after Xwayland came back", what="the new clip in the menu")
+    finally:
+        if app:
+            app.close()
+        session.close()
