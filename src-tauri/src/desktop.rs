@@ -74,8 +74,10 @@ fn on_event<R: Runtime>(app: &AppHandle<R>, event: FromShell) {
     match event {
         FromShell::Registered { shell_version } => {
             log::info!("the GNOME Shell {shell_version} extension is connected: Trove's menu is in the top bar");
-            let shell = Arc::new(app.state::<GnomeShell>().inner().clone());
-            extension_changed(app, Some(shell));
+            let shell = app
+                .try_state::<GnomeShell>()
+                .map(|shell| Arc::new(shell.inner().clone()));
+            extension_changed(app, shell);
         }
         FromShell::Gone => {
             log::warn!(

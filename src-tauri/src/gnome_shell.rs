@@ -23,14 +23,14 @@ use glib::Variant;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 /// Bumped when a method or signal changes meaning; an older extension is refused.
-pub const INTERFACE_VERSION: u32 = 1;
-pub const PATH: &str = "/dev/trove/Trove";
+const INTERFACE_VERSION: u32 = 1;
+const PATH: &str = "/dev/trove/Trove";
 const IFACE: &str = "dev.trove.Shell1";
 const EXTENSION_PATH: &str = "/dev/trove/ShellExtension";
 const EXTENSION_IFACE: &str = "dev.trove.ShellExtension1";
 const SHELL_NAME: &str = "org.gnome.Shell";
-pub const MAX_MIME_TYPES: usize = 64;
-pub const MAX_MIME_LENGTH: usize = 255;
+const MAX_MIME_TYPES: usize = 64;
+const MAX_MIME_LENGTH: usize = 255;
 const CALL_TIMEOUT_MS: i32 = 2000;
 
 const INTERFACE: &str = r#"<node>
@@ -315,6 +315,10 @@ impl Shared {
         match event {
             Ok(event) => {
                 invocation.return_value(None);
+                // Sent before acting: the action may be Quit.
+                if let Err(e) = conn.flush_sync(gio::Cancellable::NONE) {
+                    log::warn!("cannot answer the GNOME Shell extension: {e}");
+                }
                 (self.on_event)(event);
             }
             Err(why) => {

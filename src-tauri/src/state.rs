@@ -280,7 +280,7 @@ impl AppState {
         *self.method.write().unwrap_or_else(|p| p.into_inner()) = method;
     }
 
-    pub fn capture_method(&self) -> CaptureMethod {
+    fn capture_method(&self) -> CaptureMethod {
         self.method.read().unwrap_or_else(|p| p.into_inner()).clone()
     }
 

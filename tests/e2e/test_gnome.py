@@ -207,6 +207,16 @@ def test_without_the_extension_trove_shows_its_history_with_a_hint_and_offers_to
     app = None
     try:
         assert session.extension_state(LEGACY) in (2.0, 6.0), "installed and off"
+        # As autostart starts it: hidden it stays. The choice is made before "ready".
+        log = os.path.join(session.root, "hidden.log")
+        quiet = subprocess.Popen([TROVE_BIN, "--data-dir", f"{session.root}/hidden", "--hidden"], env=session.env,
+                                 stdout=open(log, "wb"), stderr=subprocess.STDOUT)
+        started = wait_until(lambda: (text := open(log).read()) and " ready\n" in text and text, 30,
+                             "the hidden Trove to start")
+        assert "showing the history" not in started, started
+        subprocess.run([TROVE_BIN, "--data-dir", f"{session.root}/hidden", "quit"], env=session.env, check=True,
+                       timeout=30)
+        assert quiet.wait(30) == 0
         # Started from the launcher: no tray, no extension, so nothing would show Trove.
         app = DriverTrove(session.env, args=[])
         app.wait_log("no tray and no shortcut here: showing the history with a hint")
