@@ -131,7 +131,7 @@ def test_wayland_windows_open_in_the_window_host(wayland):
 def build_wlr_keyboard(into):
     os.makedirs(into, exist_ok=True)
     binary = os.path.join(into, "wlr_keyboard")
-    xml = os.path.join(HERE, "..", "..", "src-tauri", "protocols", "virtual-keyboard.xml")
+    xml = os.path.join(HERE, "helpers", "virtual-keyboard.xml")
     for kind, out in [("client-header", "virtual-keyboard-client-protocol.h"), ("private-code", "virtual-keyboard.c")]:
         subprocess.run(["wayland-scanner", kind, xml, os.path.join(into, out)], check=True)
     flags = subprocess.run(["pkg-config", "--cflags", "--libs", "wayland-client"], check=True, capture_output=True,

@@ -15,36 +15,11 @@ use wayland_client::globals::{registry_queue_init, GlobalList, GlobalListContent
 use wayland_client::protocol::{wl_keyboard::KeyState, wl_registry, wl_seat::WlSeat};
 use wayland_client::{Connection, Dispatch, Proxy, QueueHandle};
 
-/// The client side of a protocol described in `protocols/`, generated at build time.
-macro_rules! protocol {
-    ($name:ident, $xml:literal) => {
-        #[allow(
-            dead_code,
-            non_camel_case_types,
-            non_upper_case_globals,
-            unused_imports,
-            clippy::all
-        )]
-        mod $name {
-            use wayland_client;
-            use wayland_client::backend as wayland_backend;
-            use wayland_client::protocol::*;
-            pub mod __interfaces {
-                use wayland_client::backend as wayland_backend;
-                use wayland_client::protocol::__interfaces::*;
-                wayland_scanner::generate_interfaces!($xml);
-            }
-            use self::__interfaces::*;
-            wayland_scanner::generate_client_code!($xml);
-        }
-    };
-}
-protocol!(kde, "protocols/kde-fake-input.xml");
-protocol!(wlr, "protocols/virtual-keyboard.xml");
-
-use kde::org_kde_kwin_fake_input::OrgKdeKwinFakeInput;
-use wlr::zwp_virtual_keyboard_manager_v1::ZwpVirtualKeyboardManagerV1;
-use wlr::zwp_virtual_keyboard_v1::ZwpVirtualKeyboardV1;
+use wayland_protocols_misc::zwp_virtual_keyboard_v1::client::{
+    zwp_virtual_keyboard_manager_v1::ZwpVirtualKeyboardManagerV1,
+    zwp_virtual_keyboard_v1::ZwpVirtualKeyboardV1,
+};
+use wayland_protocols_plasma::fake_input::client::org_kde_kwin_fake_input::OrgKdeKwinFakeInput;
 
 /// sway's default `transaction_timeout`.
 const WLROOTS_TRANSACTION_TIMEOUT: std::time::Duration = std::time::Duration::from_millis(200);

@@ -2,7 +2,7 @@
  * killed, through zwp_virtual_keyboard_v1. A real seat has a keyboard before
  * any app starts, and apps bind it as they start: a keyboard that appears only
  * when keys are typed arrives after them. Prints "ready" once the compositor
- * has it. Built by the Sway tests from src-tauri/protocols/virtual-keyboard.xml. */
+ * has it. Built by the Sway tests from helpers/virtual-keyboard.xml. */
 #define _GNU_SOURCE
 #include <stdio.h>
 #include <string.h>
