@@ -50,7 +50,7 @@ pub enum ShellExtension {
 pub struct Integration {
     /// The shortcut that toggles the history now, if any does.
     pub shortcut: Option<String>,
-    /// What binds it: "X11 key grab", "GNOME Shell extension".
+    /// What binds it: "X11 key grab", "desktop portal", "GNOME Shell extension".
     pub shortcut_via: Option<String>,
     pub gnome_extension: ShellExtension,
 }

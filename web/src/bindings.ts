@@ -145,7 +145,7 @@ export type Integration = {
  */
 shortcut: string | null, 
 /**
- * What binds it: "X11 key grab", "GNOME Shell extension".
+ * What binds it: "X11 key grab", "desktop portal", "GNOME Shell extension".
  */
 shortcut_via: string | null, gnome_extension: ShellExtension, };
 
