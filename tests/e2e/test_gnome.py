@@ -146,6 +146,7 @@ def test_the_shortcut_toggles_the_history_and_follows_settings(gnome, trove):
     wait_until(lambda: not main_shown(gnome), what="Ctrl+Alt+H to hide Main")
     change_settings_from_the_top_bar(gnome, trove, shortcut="Ctrl+Shift+V")
     trove.wait_log("global shortcut Ctrl+Shift+V registered with GNOME Shell", count=2)
+    wait_until(lambda: "Show history (Ctrl+Shift+V)" in menu(gnome), what="the menu to show the shortcut again")
 
 
 def test_only_gnome_shell_may_register_and_only_the_extension_is_heard(gnome, trove):
