@@ -15,7 +15,7 @@ use crate::bus;
 use crate::capture::{BoxError, Fetched, Owner, Paster};
 use crate::clip::Format;
 use crate::clip::Selection;
-use crate::settings::xkb_key_name;
+use crate::settings::respell_shortcut;
 use crate::tray::menu::{Action, Item, Kind, Menu};
 use gio::prelude::*;
 use gio::{BusNameWatcherFlags, DBusConnection, DBusMethodInvocation, DBusNodeInfo};
@@ -439,16 +439,7 @@ fn selection_name(selection: Selection) -> &'static str {
 
 /// Trove's `Ctrl+Shift+V` in the form GTK and mutter parse: `<Control><Shift>v`.
 pub fn gtk_accelerator(shortcut: &str) -> String {
-    shortcut
-        .split('+')
-        .map(|part| match part {
-            "Ctrl" => "<Control>".to_string(),
-            "Alt" => "<Alt>".to_string(),
-            "Shift" => "<Shift>".to_string(),
-            "Super" => "<Super>".to_string(),
-            key => xkb_key_name(key),
-        })
-        .collect()
+    respell_shortcut(shortcut, ["<Control>", "<Alt>", "<Shift>", "<Super>"], "")
 }
 
 #[cfg(test)]

@@ -12,7 +12,7 @@
 //! Nothing here knows the app: it reports through `on_event`.
 
 use crate::bus;
-use crate::settings::xkb_key_name;
+use crate::settings::respell_shortcut;
 use gio::prelude::*;
 use gio::{DBusCallFlags, DBusConnection, DBusSignalFlags};
 use glib::{Variant, VariantDict};
@@ -332,17 +332,7 @@ fn shortcuts_variant(shortcut: &str) -> Variant {
 
 /// Trove's `Ctrl+Shift+V` as the XDG shortcuts specification spells a trigger: `CTRL+SHIFT+v`.
 pub fn xdg_trigger(shortcut: &str) -> String {
-    shortcut
-        .split('+')
-        .map(|part| match part {
-            "Ctrl" => "CTRL".to_string(),
-            "Alt" => "ALT".to_string(),
-            "Shift" => "SHIFT".to_string(),
-            "Super" => "LOGO".to_string(),
-            key => xkb_key_name(key),
-        })
-        .collect::<Vec<_>>()
-        .join("+")
+    respell_shortcut(shortcut, ["CTRL", "ALT", "SHIFT", "LOGO"], "+")
 }
 
 #[cfg(test)]

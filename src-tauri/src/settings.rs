@@ -214,9 +214,22 @@ pub fn canonical_shortcut(input: &str) -> Result<String> {
     Ok(parts.join("+"))
 }
 
-/// The X keysym name of a key as `canonical_shortcut` spells it (`PageDown` is
-/// `Page_Down`), which GTK, mutter and the XDG shortcuts specification all read.
-pub fn xkb_key_name(key: &str) -> String {
+/// A canonical shortcut in another program's spelling: `modifiers` names Ctrl,
+/// Alt, Shift and Super, in that order; the key is its X keysym name, which
+/// GTK, mutter and the XDG shortcuts specification all read.
+pub fn respell_shortcut(shortcut: &str, modifiers: [&str; 4], separator: &str) -> String {
+    shortcut
+        .split('+')
+        .map(|part| match MODIFIERS.iter().position(|(name, _)| *name == part) {
+            Some(i) => modifiers[i].to_string(),
+            None => xkb_key_name(part),
+        })
+        .collect::<Vec<_>>()
+        .join(separator)
+}
+
+/// The X keysym name of a key as `canonical_shortcut` spells it (`PageDown` is `Page_Down`).
+fn xkb_key_name(key: &str) -> String {
     match key {
         "Space" => "space".into(),
         "Enter" => "Return".into(),
