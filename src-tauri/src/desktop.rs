@@ -156,9 +156,8 @@ fn extension_states() -> Vec<(&'static str, f64)> {
 }
 
 const ENABLED: f64 = 1.0;
-const DISABLED: f64 = 2.0;
-/// Installed and never turned on.
-const INITIALIZED: f64 = 6.0;
+/// Turned off, and installed but never turned on (GNOME's DISABLED and INITIALIZED).
+const OFF: [f64; 2] = [2.0, 6.0];
 
 fn extension_state<R: Runtime>(app: &AppHandle<R>) -> ShellExtension {
     let Some(shell) = app.try_state::<GnomeShell>() else {
@@ -170,10 +169,7 @@ fn extension_state<R: Runtime>(app: &AppHandle<R>) -> ShellExtension {
     let states = extension_states();
     if states.iter().any(|(_, s)| *s == ENABLED) {
         ShellExtension::On
-    } else if states
-        .iter()
-        .any(|(_, s)| *s == DISABLED || *s == INITIALIZED)
-    {
+    } else if states.iter().any(|(_, s)| OFF.contains(s)) {
         ShellExtension::Off
     } else {
         ShellExtension::NotInstalled
@@ -182,10 +178,11 @@ fn extension_state<R: Runtime>(app: &AppHandle<R>) -> ShellExtension {
 
 /// Whether Trove's GNOME Shell extension is there to bind the shortcut, now or once it registers.
 pub fn gnome_extension_binds_keys<R: Runtime>(app: &AppHandle<R>) -> bool {
-    matches!(
-        extension_state(app),
-        ShellExtension::On | ShellExtension::Connected
-    )
+    binds_keys(extension_state(app))
+}
+
+fn binds_keys(extension: ShellExtension) -> bool {
+    matches!(extension, ShellExtension::On | ShellExtension::Connected)
 }
 
 /// What About and Settings show of the desktop.
@@ -212,10 +209,7 @@ pub fn integration<R: Runtime>(app: &AppHandle<R>) -> Integration {
 /// Turns on the build of the extension that this Shell can run.
 pub fn enable_gnome_extension<R: Runtime>(app: &AppHandle<R>) -> Result<Integration> {
     let states = extension_states();
-    let Some((uuid, _)) = states
-        .iter()
-        .find(|(_, s)| *s == DISABLED || *s == INITIALIZED)
-    else {
+    let Some((uuid, _)) = states.iter().find(|(_, s)| OFF.contains(s)) else {
         return Err(Error::System(
             "no Trove extension that this GNOME Shell can turn on is installed".into(),
         ));
@@ -236,7 +230,7 @@ pub fn show_if_unseen<R: Runtime>(app: &AppHandle<R>) -> Result<()> {
         return Ok(());
     }
     let extension = extension_state(app);
-    if matches!(extension, ShellExtension::On | ShellExtension::Connected) {
+    if binds_keys(extension) {
         return Ok(());
     }
     let hint = match extension {

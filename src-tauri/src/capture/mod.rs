@@ -357,15 +357,16 @@ pub fn reconnect<R: Runtime>(app: &AppHandle<R>) {
         }
     });
     if let Err(e) = spawned {
+        clipboard.reconnecting.store(false, Ordering::SeqCst);
         log::error!("cannot try to reconnect capture: {e}");
     }
 }
 
-/// Picks how to watch this session's clipboard: Wayland's data-control where
-/// the compositor offers it, else the X11 selections (XWayland's on Wayland).
 /// What `connect` found: how to own the clipboard and paste, and how capture goes.
 type Connected = (Means, CaptureMethod);
 
+/// Picks how to watch this session's clipboard: Wayland's data-control where
+/// the compositor offers it, else the X11 selections (XWayland's on Wayland).
 fn connect(switches: &Arc<Switches>, sink: &Sink) -> Connected {
     let session = DisplaySession::current();
     let mut wayland_problem = None;
