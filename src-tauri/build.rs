@@ -1,14 +1,39 @@
-include!("src/permissions.rs");
+// The commands' names, from the one table that declares them; the app
+// expands the same table into its dispatch (src/commands/mod.rs).
+macro_rules! commands {
+    ($($(#[doc = $doc:literal])* $name:ident($($arg:ident: $ty:ty),*) -> $reply:ty, [$($window:ident),+];)+) => {
+        const COMMANDS: &[&str] = &[$(stringify!($name)),+];
+    };
+}
+include!("src/commands/table.rs");
 
 fn main() {
-    let commands: Vec<&'static str> = COMMAND_GRANTS.iter().map(|(command, _)| *command).collect();
+    println!("cargo:rerun-if-changed=src/commands/table.rs");
     tauri_build::try_build(
         tauri_build::Attributes::new()
             .capabilities_path_pattern("../capabilities/*.json")
-            .app_manifest(tauri_build::AppManifest::new().commands(commands.leak())),
+            .app_manifest(tauri_build::AppManifest::new().commands(COMMANDS)),
     )
     .expect("tauri build step failed");
-    write_lazy_webkit_stubs();
+    link_webkit();
+}
+
+/// WebKitGTK, JavaScriptCore and libsoup: loaded at the first window through
+/// the stubs of `src/lazy_webkit.rs` where that assembly runs (x86-64 Linux),
+/// else, or with the feature `linked-webkit`, linked the ordinary way.
+/// `.cargo/config.toml` keeps their -sys crates from linking them either way.
+fn link_webkit() {
+    println!("cargo::rustc-check-cfg=cfg(lazy_webkit)");
+    let target = |key: &str| std::env::var(key).unwrap_or_default();
+    let linked = std::env::var_os("CARGO_FEATURE_LINKED_WEBKIT").is_some();
+    if !linked && target("CARGO_CFG_TARGET_ARCH") == "x86_64" && target("CARGO_CFG_TARGET_OS") == "linux" {
+        println!("cargo:rustc-cfg=lazy_webkit");
+        write_lazy_webkit_stubs();
+    } else {
+        for library in ["webkit2gtk-4.1", "javascriptcoregtk-4.1", "soup-3.0"] {
+            println!("cargo:rustc-link-lib=dylib={library}");
+        }
+    }
 }
 
 /// Turns `src/lazy_webkit.symbols` into the tables and the assembly stubs that

@@ -1,13 +1,14 @@
 //! What a user can do, whichever way they ask: a window, the tray or the command line.
 
-use crate::capture::{Capture, Clipboard};
-use crate::error::{Error, Result};
-use crate::history::HistoryDelta;
-use crate::settings::Settings;
-use crate::state::{AppState, CaptureState, Recorded};
-use crate::windows::{self, AppWindow};
-use crate::{autostart, events, shortcut};
+use crate::app_window::AppWindow;
+use crate::events::{self, Event};
+use crate::{autostart, desktop, windows};
 use tauri::{AppHandle, Manager, Runtime};
+use trove_desktop::capture::{self, Capture, Clipboard};
+use trove_domain::error::{Error, Result};
+use trove_domain::history::HistoryDelta;
+use trove_domain::settings::Settings;
+use trove_domain::state::{AppState, CaptureState, Recorded};
 
 /// Validates `new`, carries its OS side out (start at login, the global
 /// shortcut), then stores it. Whatever fails, the old settings stay in force.
@@ -26,7 +27,7 @@ pub fn save_settings<R: Runtime>(app: &AppHandle<R>, new: Settings) -> Result<Se
     if let Some(clipboard) = app.try_state::<Clipboard>() {
         clipboard.apply_settings(&saved);
     }
-    events::settings_changed(app, &saved);
+    events::publish(app, Event::SettingsChanged(saved.clone()));
     // Lowered limits apply at once, not at the next capture.
     announce(app, state.enforce_limits())?;
     Ok(saved)
@@ -36,7 +37,7 @@ fn apply_to_os<R: Runtime>(app: &AppHandle<R>, from: &Settings, to: &Settings) -
     if from.autostart != to.autostart {
         autostart::set(to.autostart)?;
     }
-    shortcut::rebind(app, &from.shortcut, &to.shortcut).inspect_err(|_| {
+    desktop::rebind_shortcut(app, &from.shortcut, &to.shortcut).inspect_err(|_| {
         if from.autostart != to.autostart {
             if let Err(e) = autostart::set(from.autostart) {
                 log::error!("cannot restore start at login: {e}");
@@ -52,13 +53,32 @@ pub fn set_capture_paused<R: Runtime>(app: &AppHandle<R>, paused: bool) -> Resul
         clipboard.set_paused(paused);
     }
     log::info!("capture {}", if paused { "paused" } else { "resumed" });
-    events::capture_state(app, state.clone());
+    events::publish(app, Event::CaptureState(state.clone()));
     Ok(state)
 }
 
 pub fn toggle_capture<R: Runtime>(app: &AppHandle<R>) -> Result<CaptureState> {
     let paused = app.state::<AppState>().capture_state()?.paused;
     set_capture_paused(app, !paused)
+}
+
+/// Starts watching the clipboard, with one thread that records each capture in turn.
+pub fn start_capture<R: Runtime>(app: &AppHandle<R>) -> Result<()> {
+    let state = app.state::<AppState>();
+    let (to_recorder, captures) = std::sync::mpsc::channel();
+    let clipboard = capture::start(&state.settings(), state.capture_state()?.paused, to_recorder);
+    state.set_capture_method(clipboard.method());
+    app.manage(clipboard);
+    let app = app.clone();
+    std::thread::Builder::new()
+        .name("clipboard-record".into())
+        .spawn(move || {
+            for capture in captures {
+                record(&app, capture);
+            }
+        })
+        .map_err(|e| Error::System(format!("cannot start the recorder: {e}")))?;
+    Ok(())
 }
 
 /// Stores what the clipboard glue read, then tells the windows and the tray.
@@ -82,7 +102,7 @@ pub fn record<R: Runtime>(app: &AppHandle<R>, capture: Capture) {
             for clip in &delta.updated {
                 log::info!("clip {} captured again; moved to the top", clip.id);
             }
-            events::history_changed(app, &delta);
+            events::publish(app, Event::HistoryChanged(delta));
             state.set_save_error(None)
         }
         Ok(Recorded::Skipped(skipped)) => {
@@ -97,7 +117,7 @@ pub fn record<R: Runtime>(app: &AppHandle<R>, capture: Capture) {
     announce_reopened(app);
     if capture_state_changed {
         match state.capture_state() {
-            Ok(s) => events::capture_state(app, s),
+            Ok(s) => events::publish(app, Event::CaptureState(s)),
             Err(e) => log::error!("{e}"),
         }
     }
@@ -107,19 +127,21 @@ pub fn record<R: Runtime>(app: &AppHandle<R>, capture: Capture) {
 /// comes back by itself once the display does.
 fn capture_lost<R: Runtime>(app: &AppHandle<R>, why: String) {
     log::error!("capture lost: {why}; trying to reconnect");
-    let method = crate::state::CaptureMethod {
+    let method = trove_domain::state::CaptureMethod {
         available: false,
         description: format!("capture stopped: {why}; Trove reconnects as soon as it can"),
         can_paste: false,
     };
     // First: while it tries, the loss is news even where the desktop stands in.
-    crate::capture::reconnect(app);
+    if let Some(clipboard) = app.try_state::<Clipboard>() {
+        clipboard.reconnect();
+    }
     capture_method_changed(app, Some(method));
 }
 
 /// Tells everyone how capture goes now: Trove's own reader reads as `own`
 /// says, if given, and the desktop may be standing in for it.
-pub fn capture_method_changed<R: Runtime>(app: &AppHandle<R>, own: Option<crate::state::CaptureMethod>) {
+pub fn capture_method_changed<R: Runtime>(app: &AppHandle<R>, own: Option<trove_domain::state::CaptureMethod>) {
     let Some(clipboard) = app.try_state::<Clipboard>() else { return };
     if let Some(own) = own {
         clipboard.set_own_method(own);
@@ -127,7 +149,7 @@ pub fn capture_method_changed<R: Runtime>(app: &AppHandle<R>, own: Option<crate:
     let state = app.state::<AppState>();
     state.set_capture_method(clipboard.method());
     match state.capture_state() {
-        Ok(s) => events::capture_state(app, s),
+        Ok(s) => events::publish(app, Event::CaptureState(s)),
         Err(e) => log::error!("{e}"),
     }
 }
@@ -137,21 +159,20 @@ pub fn capture_method_changed<R: Runtime>(app: &AppHandle<R>, own: Option<crate:
 fn announce_reopened<R: Runtime>(app: &AppHandle<R>) {
     let state = app.state::<AppState>();
     if state.take_reopened() {
-        events::history_changed(app, &state.history().reload());
+        events::publish(app, Event::HistoryChanged(state.history().reload()));
     }
 }
 
 fn announce<R: Runtime>(app: &AppHandle<R>, delta: Result<HistoryDelta>) -> Result<HistoryDelta> {
     let delta = delta?;
     if !delta.is_empty() {
-        events::history_changed(app, &delta);
+        events::publish(app, Event::HistoryChanged(delta.clone()));
     }
     Ok(delta)
 }
 
 fn clipboard<R: Runtime>(app: &AppHandle<R>) -> Result<tauri::State<'_, Clipboard>> {
-    app.try_state::<Clipboard>()
-        .ok_or_else(|| Error::System("no clipboard is available in this session".into()))
+    app.try_state::<Clipboard>().ok_or_else(|| Error::System("no clipboard is available in this session".into()))
 }
 
 /// Puts a clip back on the clipboard and moves it to the top. No new clip is made.
@@ -161,7 +182,7 @@ pub fn copy_clip<R: Runtime>(app: &AppHandle<R>, id: u64) -> Result<HistoryDelta
     let payloads = payloads.into_iter().map(|(f, b)| (f, b.to_vec())).collect();
     clipboard(app)?.offer(payloads)?;
     log::info!("clip {id} copied back");
-    announce(app, state.history().touch(id, crate::state::now_ms()))
+    announce(app, state.history().touch(id, trove_domain::state::now_ms()))
 }
 
 /// How long a paste waits for the history window to go before it types anyway.

@@ -17,8 +17,8 @@ const TIMEOUT_MS: i32 = 5000;
 /// Applies the portal's colour scheme now and whenever it changes. With no
 /// portal on the bus, GTK's own setting stands.
 pub fn follow<R: Runtime>(app: &AppHandle<R>) -> Result<(), String> {
-    let conn = gio::bus_get_sync(BusType::Session, gio::Cancellable::NONE)
-        .map_err(|e| format!("no session bus: {e}"))?;
+    let conn =
+        gio::bus_get_sync(BusType::Session, gio::Cancellable::NONE).map_err(|e| format!("no session bus: {e}"))?;
     let handle = app.clone();
     conn.signal_subscribe(
         Some(PORTAL),

@@ -6,12 +6,12 @@
 //! `Trove.desktop` before (through tauri-plugin-autostart); such an entry is
 //! moved to the new name at start.
 
-use crate::error::{Error, Result};
-use crate::events;
-use crate::settings::Settings;
-use crate::state::AppState;
+use crate::events::{self, Event};
 use std::path::{Path, PathBuf};
 use tauri::{AppHandle, Manager, Runtime};
+use trove_domain::error::{Error, Result};
+use trove_domain::settings::Settings;
+use trove_domain::state::AppState;
 
 const ENTRY: &str = "dev.trove.Trove.desktop";
 const OLD_ENTRY: &str = "Trove.desktop";
@@ -19,9 +19,7 @@ const OLD_ENTRY: &str = "Trove.desktop";
 fn autostart_dir() -> Result<PathBuf> {
     dirs::config_dir()
         .map(|dir| dir.join("autostart"))
-        .ok_or_else(|| {
-            Error::System("start at login is not available here: no config dir (set HOME)".into())
-        })
+        .ok_or_else(|| Error::System("start at login is not available here: no config dir (set HOME)".into()))
 }
 
 /// What the entry says: this very binary, started quietly.
@@ -36,10 +34,7 @@ fn entry(exe: &Path) -> String {
 /// A path as the desktop entry specification wants it in `Exec`: bare when
 /// plain, else in double quotes with `"`, `` ` ``, `$` and `\` escaped.
 fn exec_quoted(path: &str) -> String {
-    if path
-        .bytes()
-        .all(|b| b.is_ascii_alphanumeric() || b"/._-+".contains(&b))
-    {
+    if path.bytes().all(|b| b.is_ascii_alphanumeric() || b"/._-+".contains(&b)) {
         return path.to_string();
     }
     let mut quoted = String::from('"');
@@ -67,23 +62,15 @@ pub fn set(enabled: bool) -> Result<()> {
     let result = if enabled {
         write_entry(&dir)
     } else {
-        [ENTRY, OLD_ENTRY]
-            .iter()
-            .try_for_each(|name| match std::fs::remove_file(dir.join(name)) {
-                Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
-                _ => Ok(()),
-            })
+        [ENTRY, OLD_ENTRY].iter().try_for_each(|name| match std::fs::remove_file(dir.join(name)) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
+            _ => Ok(()),
+        })
     };
     result.map_err(|e| {
-        Error::System(format!(
-            "cannot {} start at login: {e}",
-            if enabled { "turn on" } else { "turn off" }
-        ))
+        Error::System(format!("cannot {} start at login: {e}", if enabled { "turn on" } else { "turn off" }))
     })?;
-    log::info!(
-        "start at login turned {}",
-        if enabled { "on" } else { "off" }
-    );
+    log::info!("start at login turned {}", if enabled { "on" } else { "off" });
     Ok(())
 }
 
@@ -100,8 +87,7 @@ fn enabled_at_login(dir: &Path) -> std::io::Result<bool> {
 
 /// Makes the setting say what the OS will really do at the next login.
 pub fn reconcile<R: Runtime>(app: &AppHandle<R>) -> Result<()> {
-    let enabled = enabled_at_login(&autostart_dir()?)
-        .map_err(|e| Error::System(format!("autostart: {e}")))?;
+    let enabled = enabled_at_login(&autostart_dir()?).map_err(|e| Error::System(format!("autostart: {e}")))?;
     let state = app.state::<AppState>();
     let settings = state.settings();
     if settings.autostart != enabled {
@@ -110,11 +96,8 @@ pub fn reconcile<R: Runtime>(app: &AppHandle<R>) -> Result<()> {
             settings.autostart,
             enabled
         );
-        let saved = state.update_settings(Settings {
-            autostart: enabled,
-            ..settings
-        })?;
-        events::settings_changed(app, &saved);
+        let saved = state.update_settings(Settings { autostart: enabled, ..settings })?;
+        events::publish(app, Event::SettingsChanged(saved));
     }
     Ok(())
 }
@@ -126,33 +109,20 @@ mod tests {
     #[test]
     fn the_entry_runs_this_binary_hidden_with_its_path_quoted_where_needed() {
         let plain = entry(Path::new("/usr/bin/trove"));
-        assert!(
-            plain.lines().any(|l| l == "Exec=/usr/bin/trove --hidden"),
-            "{plain}"
-        );
+        assert!(plain.lines().any(|l| l == "Exec=/usr/bin/trove --hidden"), "{plain}");
         assert!(plain.lines().any(|l| l == "Name=Trove"));
         assert_eq!(exec_quoted("/opt/my apps/trove"), "\"/opt/my apps/trove\"");
-        assert_eq!(
-            exec_quoted("/home/a\"b$c`d\\e/trove"),
-            "\"/home/a\\\"b\\$c\\`d\\\\e/trove\""
-        );
+        assert_eq!(exec_quoted("/home/a\"b$c`d\\e/trove"), "\"/home/a\\\"b\\$c\\`d\\\\e/trove\"");
     }
 
     #[test]
     fn an_entry_of_the_old_name_moves_to_the_new_one() {
         let dir = tempfile::tempdir().unwrap();
         assert!(!enabled_at_login(dir.path()).unwrap());
-        std::fs::write(
-            dir.path().join(OLD_ENTRY),
-            "[Desktop Entry]\nExec=/old/trove --hidden\n",
-        )
-        .unwrap();
+        std::fs::write(dir.path().join(OLD_ENTRY), "[Desktop Entry]\nExec=/old/trove --hidden\n").unwrap();
         assert!(enabled_at_login(dir.path()).unwrap());
         assert!(!dir.path().join(OLD_ENTRY).exists());
         let moved = std::fs::read_to_string(dir.path().join(ENTRY)).unwrap();
-        assert!(
-            moved.contains(" --hidden\n") && moved.contains("Name=Trove"),
-            "{moved}"
-        );
+        assert!(moved.contains(" --hidden\n") && moved.contains("Name=Trove"), "{moved}");
     }
 }

@@ -1,7 +1,7 @@
 //! The command line. Parsed before anything touches the display or the database,
 //! and parsed again, with the same parser, when a second launch forwards its argv.
 
-use crate::windows::AppWindow;
+use crate::app_window::AppWindow;
 use clap::{CommandFactory, Parser, Subcommand};
 use std::path::PathBuf;
 
@@ -62,9 +62,7 @@ impl Cli {
     /// is a user opening the app again, which means: show the history.
     pub fn forwarded_request(&self) -> Option<Command> {
         match self.command {
-            None if !self.hidden => Some(Command::Show {
-                window: AppWindow::Main,
-            }),
+            None if !self.hidden => Some(Command::Show { window: AppWindow::Main }),
             command => command,
         }
     }
@@ -89,12 +87,7 @@ mod tests {
     #[test]
     fn subcommands_parse() {
         let cases = [
-            (
-                &["show", "settings"][..],
-                Some(Command::Show {
-                    window: AppWindow::Settings,
-                }),
-            ),
+            (&["show", "settings"][..], Some(Command::Show { window: AppWindow::Settings })),
             (&["toggle"], Some(Command::Toggle)),
             (&["pause"], Some(Command::Pause)),
             (&["resume"], Some(Command::Resume)),
@@ -109,15 +102,10 @@ mod tests {
 
     #[test]
     fn a_bare_second_launch_shows_the_history_but_hidden_does_not() {
-        let show_main = Some(Command::Show {
-            window: AppWindow::Main,
-        });
+        let show_main = Some(Command::Show { window: AppWindow::Main });
         assert_eq!(parse(&[]).unwrap().forwarded_request(), show_main);
         assert_eq!(parse(&["--hidden"]).unwrap().forwarded_request(), None);
-        assert_eq!(
-            parse(&["pause"]).unwrap().forwarded_request(),
-            Some(Command::Pause)
-        );
+        assert_eq!(parse(&["pause"]).unwrap().forwarded_request(), Some(Command::Pause));
     }
 
     #[test]
@@ -142,13 +130,7 @@ mod tests {
         for args in bad {
             assert_eq!(parse(args).unwrap_err().exit_code(), 2, "{args:?}");
         }
-        assert_eq!(
-            parse(&["--version"]).unwrap_err().kind(),
-            ErrorKind::DisplayVersion
-        );
-        assert_eq!(
-            parse(&["--help"]).unwrap_err().kind(),
-            ErrorKind::DisplayHelp
-        );
+        assert_eq!(parse(&["--version"]).unwrap_err().kind(), ErrorKind::DisplayVersion);
+        assert_eq!(parse(&["--help"]).unwrap_err().kind(), ErrorKind::DisplayHelp);
     }
 }

@@ -43,8 +43,7 @@ fn hide_egl_drivers_from_this_process() {
         if !lib.is_null() {
             let symbol = libc::dlsym(lib, c"eglQueryString".as_ptr());
             if !symbol.is_null() {
-                let query: extern "C" fn(*mut c_void, c_int) -> *const c_char =
-                    std::mem::transmute(symbol);
+                let query: extern "C" fn(*mut c_void, c_int) -> *const c_char = std::mem::transmute(symbol);
                 query(std::ptr::null_mut(), EGL_EXTENSIONS);
             }
         }

@@ -1,12 +1,15 @@
 //! What a launch of `trove` asks for, whether it starts Trove or is forwarded
 //! to the running one by a second launch.
 
-use crate::actions;
+use crate::app_window::AppWindow;
 use crate::cli::{Cli, Command};
-use crate::error::Result;
-use crate::windows;
+use crate::{actions, desktop, tray, windows};
 use clap::Parser;
-use tauri::{AppHandle, Runtime};
+use tauri::{AppHandle, Manager, Runtime};
+use trove_desktop::session;
+use trove_domain::error::Result;
+use trove_domain::integration::{DisplaySession, ShellExtension};
+use trove_domain::state::AppState;
 
 pub fn perform<R: Runtime>(app: &AppHandle<R>, request: Command, origin: &str) -> Result<()> {
     log::info!("{origin} request: {request:?}");
@@ -29,10 +32,7 @@ pub fn on_second_launch<R: Runtime>(app: &AppHandle<R>, argv: Vec<String>) {
     let cli = match Cli::try_parse_from(&argv) {
         Ok(cli) => cli,
         Err(e) => {
-            log::warn!(
-                "ignored a forwarded command line that does not parse ({:?})",
-                e.kind()
-            );
+            log::warn!("ignored a forwarded command line that does not parse ({:?})", e.kind());
             return;
         }
     };
@@ -49,4 +49,29 @@ pub fn on_second_launch<R: Runtime>(app: &AppHandle<R>, argv: Vec<String>) {
     if let Err(e) = queued {
         log::error!("cannot queue a forwarded request: {e}");
     }
+}
+
+/// Started from a launcher where nothing would show Trove (a Wayland desktop
+/// with no tray and no Trove extension), it shows the history with a hint
+/// instead of running unseen.
+pub fn show_if_unseen<R: Runtime>(app: &AppHandle<R>) -> Result<()> {
+    if session::current() != DisplaySession::Wayland || tray::has_host(app) {
+        return Ok(());
+    }
+    let extension = desktop::extension_state(app);
+    if desktop::binds_keys(extension) {
+        return Ok(());
+    }
+    let hint = match extension {
+        ShellExtension::NotGnome => {
+            "This desktop shows no tray icon for Trove: bind `trove toggle` to a key in its settings to open the history."
+        }
+        ShellExtension::Off => {
+            "GNOME shows no tray icon: turn on the Trove extension in Settings for a top bar menu and the shortcut."
+        }
+        _ => "GNOME shows no tray icon: install the Trove GNOME Shell extension, or bind `trove toggle` to a key.",
+    };
+    log::warn!("no tray and no shortcut here: showing the history with a hint");
+    app.state::<AppState>().set_desktop_hint(Some(hint.into()));
+    windows::show(app, AppWindow::Main)
 }

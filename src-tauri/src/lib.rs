@@ -2,64 +2,42 @@
 //! every command) and the window host that it starts for the windows.
 
 mod actions;
+pub mod app_window;
 mod appearance;
 mod autostart;
-mod bus;
 #[cfg(test)]
 mod bindings;
-mod capture;
 pub mod cli;
-pub mod clip;
-mod commands;
+pub mod commands;
 mod desktop;
-pub mod error;
 mod events;
+mod generation;
 mod gl;
-mod gnome_shell;
-pub mod history;
 mod idle;
-mod order;
-mod instance;
 mod launch;
+#[cfg(lazy_webkit)]
 mod lazy_webkit;
 mod link;
-pub mod permissions;
-mod portal_shortcut;
-pub mod privacy;
-pub mod search;
-pub mod session;
-pub mod settings;
-mod shortcut;
+mod process;
 mod signals;
-pub mod state;
-pub mod store;
 mod tray;
 mod window_host;
-pub mod windows;
+mod windows;
 
 use cli::Command;
-use state::AppState;
+use desktop::Intent;
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use tauri::{AppHandle, Builder, Manager, RunEvent, Runtime};
+use tauri::{AppHandle, Manager, RunEvent, Runtime};
+use trove_desktop::{instance, session};
+use trove_domain::integration::DisplaySession;
+use trove_domain::state::AppState;
 
 /// Must equal `identifier` in tauri.conf.json.
 pub const IDENTIFIER: &str = "dev.trove.Trove";
 
-/// What the window host and the IPC tests share: the way commands reach
-/// the core, and window policy.
-pub fn build<R: Runtime>(builder: Builder<R>) -> Builder<R> {
-    builder
-        .manage(window_host::Retention::default())
-        .invoke_handler(window_host::on_invoke)
-        .on_window_event(window_host::on_window_event)
-}
-
-/// The app's config, capabilities and pages, for the core and the window host alike.
-fn context() -> tauri::Context {
-    tauri::generate_context!()
-}
+pub use window_host::build;
 
 fn init_log() {
     env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("trove=info")).init();
@@ -82,24 +60,18 @@ pub fn run() -> ExitCode {
     // Whatever Trove writes (clips, settings, its socket) is for this user only.
     // SAFETY: umask only swaps the process's file-creation mask.
     unsafe { libc::umask(0o077) };
-    if std::env::args_os().nth(1).is_some_and(|arg| arg == window_host::ARG) {
+    if std::env::args_os().nth(1).is_some_and(|arg| arg == link::HOST_ARG) {
         init_log();
         return window_host::run();
     }
     let cli = cli::Cli::parse_or_exit();
     init_log();
 
-    let Some(data_dir) = cli
-        .data_dir
-        .clone()
-        .or_else(|| dirs::data_dir().map(|d| d.join(IDENTIFIER)))
-    else {
+    let Some(data_dir) = cli.data_dir.clone().or_else(|| dirs::data_dir().map(|d| d.join(IDENTIFIER))) else {
         eprintln!("trove: no data dir: set HOME, XDG_DATA_HOME or pass --data-dir");
         return ExitCode::FAILURE;
     };
-    let argv: Vec<String> = std::env::args_os()
-        .map(|a| a.to_string_lossy().into_owned())
-        .collect();
+    let argv: Vec<String> = std::env::args_os().map(|a| a.to_string_lossy().into_owned()).collect();
     // First, so that a second launch hands its request over before loading any GUI.
     let primary = match instance::claim(&instance_id(cli.data_dir.as_deref()), &argv) {
         Ok(instance::Claim::Primary(primary)) => primary,
@@ -118,21 +90,18 @@ pub fn run() -> ExitCode {
     }
     let set = |var| std::env::var_os(var).is_some_and(|v| !v.is_empty());
     if !set("DISPLAY") && !set("WAYLAND_DISPLAY") {
-        eprintln!(
-            "trove: no display: Trove needs a graphical session (DISPLAY or WAYLAND_DISPLAY)"
-        );
+        eprintln!("trove: no display: Trove needs a graphical session (DISPLAY or WAYLAND_DISPLAY)");
         return ExitCode::FAILURE;
     }
-    if session::DisplaySession::current() == session::DisplaySession::X11 {
+    if session::current() == DisplaySession::X11 {
         gl::keep_out_of_core();
     }
-    let app = tauri::Builder::default()
-        .setup(move |app| {
-            let start = Start { data_dir, command, quiet, bus_name, primary };
-            leave_on_error(app, start.run(app.handle()));
-            Ok(())
-        });
-    run_app(app, "Trove", |app, event| {
+    let app = tauri::Builder::default().setup(move |app| {
+        let start = Start { data_dir, command, quiet, bus_name, primary };
+        process::leave_on_error(app, start.run(app.handle()));
+        Ok(())
+    });
+    process::run_app(app, "Trove", |app, event| {
         if let RunEvent::Exit = event {
             if let Err(e) = app.state::<AppState>().close() {
                 log::error!("cannot close the history cleanly: {e}");
@@ -140,25 +109,6 @@ pub fn run() -> ExitCode {
             log::info!("exiting");
         }
     })
-}
-
-/// For setup: an error returned from there would make Tauri panic; leave plainly instead.
-fn leave_on_error<E: std::fmt::Display>(app: &tauri::App, result: Result<(), E>) {
-    if let Err(e) = result {
-        eprintln!("trove: {e}");
-        app.cleanup_before_exit();
-        std::process::exit(1);
-    }
-}
-
-fn run_app(builder: Builder<tauri::Wry>, what: &str, on_event: impl FnMut(&AppHandle, RunEvent) + 'static) -> ExitCode {
-    match builder.build(context()) {
-        Ok(app) => ExitCode::from(u8::try_from(app.run_return(on_event)).unwrap_or(1)),
-        Err(e) => {
-            eprintln!("trove: {what} cannot start: {e}");
-            ExitCode::FAILURE
-        }
-    }
 }
 
 /// What the core starts with, once this process is known to be the only Trove for its data dir.
@@ -175,13 +125,18 @@ struct Start {
 impl Start {
     fn run<R: Runtime>(self, app: &AppHandle<R>) -> Result<(), Box<dyn std::error::Error>> {
         app.manage(AppState::open(self.data_dir)?);
-        app.manage(windows::Windows::default());
-        capture::start(app)?;
+        app.manage(windows::Windows::<R>::new(commands::answer));
+        // The core's consumers of every change; the tray first, so that
+        // whoever hears of a change from a window finds the menu caught up.
+        let bus = events::Bus::<R>::default();
+        bus.subscribe(|app, _| tray::refresh(app));
+        bus.subscribe(windows::on_event);
+        app.manage(bus);
+        actions::start_capture(app)?;
         if let Err(e) = autostart::reconcile(app) {
             log::error!("{e}");
         }
-        desktop::start(app, &self.bus_name);
-        shortcut::start(app);
+        desktop::start(app, &self.bus_name, tray::menu(app), on_desktop);
         tray::create(app)?;
         signals::install(app.clone())?;
         let handle = app.clone();
@@ -190,10 +145,24 @@ impl Start {
             launch::perform(app, request, "command line")?;
         }
         if !self.quiet {
-            desktop::show_if_unseen(app)?;
+            launch::show_if_unseen(app)?;
         }
         idle::return_free_heap();
         log::info!("ready");
         Ok(())
+    }
+}
+
+/// What the desktop's adapters ask for, carried out by the app.
+fn on_desktop<R: Runtime>(app: &AppHandle<R>, intent: Intent) {
+    match intent {
+        Intent::Toggle => {
+            if let Err(e) = windows::toggle_main(app) {
+                log::error!("{e}");
+            }
+        }
+        Intent::Menu(action) => tray::perform(app, action),
+        Intent::CaptureMeansChanged => actions::capture_method_changed(app, None),
+        Intent::ShortcutChanged => tray::refresh(app),
     }
 }

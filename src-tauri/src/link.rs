@@ -6,26 +6,45 @@
 //! not parse); each side reads on a thread of its own and writes from a queue,
 //! so that neither ever waits for the other.
 
-use crate::error::IpcError;
-use crate::settings::Theme;
-use crate::windows::AppWindow;
+use crate::app_window::AppWindow;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::io::{self, BufReader, BufWriter, Read, Write};
 use std::os::unix::net::UnixStream;
 use std::sync::mpsc;
+use trove_domain::error::IpcError;
+use trove_domain::settings::Theme;
+
+/// The argument that starts `trove` as the window host, and the file
+/// descriptor on which it finds its end of the socket.
+pub const HOST_ARG: &str = "--window-host";
+pub const HOST_FD: std::os::fd::RawFd = 3;
 
 /// What the core asks of the window host.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum ToHost {
     /// `theme` is the page's first theme; `retain_secs` how long a hidden `main` is kept.
-    Show { window: AppWindow, theme: Theme, retain_secs: u32 },
-    Hide { window: AppWindow },
-    Retain { secs: u32 },
-    Event { name: String, payload: Value },
+    Show {
+        window: AppWindow,
+        theme: Theme,
+        retain_secs: u32,
+    },
+    Hide {
+        window: AppWindow,
+    },
+    Retain {
+        secs: u32,
+    },
+    Event {
+        name: String,
+        payload: Value,
+    },
     /// The answer to `ToCore::Invoke` number `id`.
-    Reply { id: u64, outcome: Outcome },
+    Reply {
+        id: u64,
+        outcome: Outcome,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -41,8 +60,16 @@ pub enum Outcome {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum ToCore {
     /// A command that the window's capability let through, as the page sent it.
-    Invoke { id: u64, window: String, command: String, args: Value },
-    Window { window: AppWindow, change: Change },
+    Invoke {
+        id: u64,
+        window: String,
+        command: String,
+        args: Value,
+    },
+    Window {
+        window: AppWindow,
+        change: Change,
+    },
     /// A `ToHost::Show` was handled, shown or not: one for each, in order.
     /// A host that is late with one has hung (`windows::SHOW_HANDLED_WITHIN`).
     ShowHandled,
@@ -157,7 +184,8 @@ mod tests {
 
     #[test]
     fn frames_round_trip_back_to_back_and_end_cleanly() {
-        let invoke = ToCore::Invoke { id: 7, window: "main".into(), command: "get_clip".into(), args: json!({ "id": 3 }) };
+        let invoke =
+            ToCore::Invoke { id: 7, window: "main".into(), command: "get_clip".into(), args: json!({ "id": 3 }) };
         let created = ToCore::Window { window: AppWindow::Settings, change: Change::Created };
         let mut wire = frame(&invoke, b"");
         wire.extend(frame(&created, b"\x89PNG"));
@@ -202,7 +230,10 @@ mod tests {
         )
         .unwrap();
         for id in 0..100 {
-            assert!(link.send(ToCore::Invoke { id, window: "main".into(), command: "c".into(), args: json!(id) }, vec![id as u8]));
+            assert!(link.send(
+                ToCore::Invoke { id, window: "main".into(), command: "c".into(), args: json!(id) },
+                vec![id as u8]
+            ));
         }
         drop(link);
         for id in 0..100u64 {

@@ -7,18 +7,16 @@ use tauri::{AppHandle, Runtime};
 
 pub fn install<R: Runtime>(app: AppHandle<R>) -> std::io::Result<()> {
     let mut signals = Signals::new([SIGTERM, SIGINT, SIGHUP])?;
-    std::thread::Builder::new()
-        .name("signals".into())
-        .spawn(move || {
-            for signal in signals.forever() {
-                if signal == SIGHUP {
-                    // A tray app outlives the terminal that started it.
-                    log::info!("SIGHUP received and ignored; quit from the tray or with SIGTERM");
-                } else {
-                    log::info!("signal {signal} received");
-                    actions::quit(&app);
-                }
+    std::thread::Builder::new().name("signals".into()).spawn(move || {
+        for signal in signals.forever() {
+            if signal == SIGHUP {
+                // A tray app outlives the terminal that started it.
+                log::info!("SIGHUP received and ignored; quit from the tray or with SIGTERM");
+            } else {
+                log::info!("signal {signal} received");
+                actions::quit(&app);
             }
-        })?;
+        }
+    })?;
     Ok(())
 }

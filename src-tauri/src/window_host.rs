@@ -4,41 +4,44 @@
 //! data: each command its windows' capabilities let through goes to the core,
 //! and each event the core sends goes to the windows.
 
+use crate::app_window::AppWindow;
 use crate::commands;
-use crate::error::{Error, Result};
-use crate::link::{Change, Link, Outcome, ToCore, ToHost};
-use crate::settings::Theme;
-use crate::windows::{AppWindow, Generation};
+use crate::events::{self, Event};
+use crate::generation::Generation;
+use crate::link::{Change, Link, Outcome, ToCore, ToHost, HOST_ARG, HOST_FD};
+use crate::{appearance, gl, process};
 use serde_json::Value;
 use std::collections::HashMap;
-use std::os::fd::{FromRawFd, RawFd};
+use std::os::fd::FromRawFd;
 use std::os::unix::net::UnixStream;
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::sync::Mutex;
 use std::time::Duration;
 use tauri::ipc::{Invoke, InvokeBody, InvokeResolver, InvokeResponseBody, Response};
-use tauri::{AppHandle, Emitter, Manager, RunEvent, Runtime, WebviewUrl, WebviewWindow, WebviewWindowBuilder, WindowEvent};
+use tauri::{
+    AppHandle, Builder, Emitter, Manager, RunEvent, Runtime, WebviewUrl, WebviewWindow, WebviewWindowBuilder,
+    WindowEvent,
+};
+use trove_domain::error::{Error, Result};
+use trove_domain::settings::Theme;
 
-/// The argument that makes `trove` a window host. Not part of the command line
-/// that users see: the core passes it, with the socket as `FD`.
-pub const ARG: &str = "--window-host";
-pub const FD: RawFd = 3;
-
+/// The window host's process, `trove --window-host`: the core starts it with
+/// the socket as `HOST_FD`. Not part of the command line that users see.
 pub fn run() -> ExitCode {
     let Some(socket) = inherited_socket() else {
-        eprintln!("trove: {ARG} is for Trove's own use: it needs the socket that Trove passes it");
+        eprintln!("trove: {HOST_ARG} is for Trove's own use: it needs the socket that Trove passes it");
         return ExitCode::from(2);
     };
-    crate::gl::keep_out_of_window_host();
-    let app = crate::build(tauri::Builder::default()).setup(move |app| {
-        crate::leave_on_error(app, connect(app.handle(), socket));
-        if let Err(e) = crate::appearance::follow(app.handle()) {
+    gl::keep_out_of_window_host();
+    let app = build(tauri::Builder::default()).setup(move |app| {
+        process::leave_on_error(app, connect(app.handle(), socket));
+        if let Err(e) = appearance::follow(app.handle()) {
             log::warn!("windows cannot follow the desktop's light or dark: {e}");
         }
         Ok(())
     });
-    crate::run_app(app, "the window host", |_, event| {
+    process::run_app(app, "the window host", |_, event| {
         // Windows closing is no reason to leave: the core says when, by closing the socket.
         if let RunEvent::ExitRequested { code: None, api, .. } = event {
             api.prevent_exit();
@@ -46,13 +49,13 @@ pub fn run() -> ExitCode {
     })
 }
 
-/// `FD`, if it is a socket: a host started by hand has none.
+/// `HOST_FD`, if it is a socket: a host started by hand has none.
 fn inherited_socket() -> Option<UnixStream> {
     // SAFETY: fstat only fills the struct it is given.
     let mut stat: libc::stat = unsafe { std::mem::zeroed() };
-    let is_socket = unsafe { libc::fstat(FD, &mut stat) } == 0 && stat.st_mode & libc::S_IFMT == libc::S_IFSOCK;
+    let is_socket = unsafe { libc::fstat(HOST_FD, &mut stat) } == 0 && stat.st_mode & libc::S_IFMT == libc::S_IFSOCK;
     // SAFETY: the descriptor is open, a socket, and owned by nothing else in this process.
-    is_socket.then(|| unsafe { UnixStream::from_raw_fd(FD) })
+    is_socket.then(|| unsafe { UnixStream::from_raw_fd(HOST_FD) })
 }
 
 /// The host's end of the socket, and the commands waiting for the core's answer.
@@ -98,13 +101,11 @@ fn from_core<R: Runtime>(app: &AppHandle<R>, message: ToHost, bytes: Vec<u8>) {
                 Ok(())
             });
         }
-        ToHost::Event { name, payload } => {
-            if let Err(e) = app.emit(&name, payload) {
-                log::error!("cannot broadcast {name}: {e}");
-            }
-        }
+        ToHost::Event { name, payload } => emit(app, &name, payload),
         ToHost::Reply { id, outcome } => {
-            let waiting = app.try_state::<Core<R>>().and_then(|core| core.waiting.lock().unwrap_or_else(|p| p.into_inner()).remove(&id));
+            let waiting = app
+                .try_state::<Core<R>>()
+                .and_then(|core| core.waiting.lock().unwrap_or_else(|p| p.into_inner()).remove(&id));
             match waiting {
                 Some(resolver) => answer(resolver, outcome, bytes),
                 None => log::warn!("the core answered command {id}, which nothing waits for"),
@@ -121,6 +122,28 @@ fn on_main_thread<R: Runtime>(app: &AppHandle<R>, task: impl FnOnce(&AppHandle<R
         }
     }) {
         log::error!("cannot queue a window request: {e}");
+    }
+}
+
+/// What the window host and the IPC tests share: the way commands reach
+/// the core, window policy, and events for the pages in this process.
+pub fn build<R: Runtime>(builder: Builder<R>) -> Builder<R> {
+    let bus = events::Bus::<R>::default();
+    bus.subscribe(on_event);
+    builder.manage(bus).manage(Retention::default()).invoke_handler(on_invoke).on_window_event(on_window_event)
+}
+
+fn emit<R: Runtime>(app: &AppHandle<R>, name: &str, payload: Value) {
+    if let Err(e) = app.emit(name, payload) {
+        log::error!("cannot broadcast {name}: {e}");
+    }
+}
+
+/// The bus's subscriber where the core and its pages share a process (the IPC tests).
+pub fn on_event<R: Runtime>(app: &AppHandle<R>, event: &Event) {
+    match event.payload() {
+        Ok(payload) => emit(app, event.name(), payload),
+        Err(e) => log::error!("cannot broadcast {}: {e}", event.name()),
     }
 }
 
@@ -155,7 +178,7 @@ pub fn on_invoke<R: Runtime>(invoke: Invoke<R>) -> bool {
         None => {
             let app = webview.app_handle().clone();
             tauri::async_runtime::spawn_blocking(move || {
-                let (outcome, bytes) = commands::outcome(commands::dispatch(&app, &window, &command, &args));
+                let (outcome, bytes) = commands::answer(&app, &window, &command, &args);
                 answer(resolver, outcome, bytes);
             });
         }
@@ -184,7 +207,9 @@ struct Spec {
 fn spec(window: AppWindow) -> Spec {
     match window {
         AppWindow::Main => Spec { title: "Trove", page: "main.html", size: (720.0, 480.0), resizable: true },
-        AppWindow::Settings => Spec { title: "Trove Settings", page: "settings.html", size: (560.0, 720.0), resizable: true },
+        AppWindow::Settings => {
+            Spec { title: "Trove Settings", page: "settings.html", size: (560.0, 720.0), resizable: true }
+        }
         AppWindow::About => Spec { title: "About Trove", page: "about.html", size: (440.0, 500.0), resizable: false },
     }
 }
@@ -208,14 +233,15 @@ fn show<R: Runtime>(app: &AppHandle<R>, window: AppWindow, theme: Theme) -> Resu
         existing.set_focus().map_err(err)?;
         return Ok(());
     }
-    let built = build(app, window, theme);
+    let built = build_window(app, window, theme);
     // The core counts the windows: one that could not be built is as good as gone.
     let change = if built.is_ok() { Change::Created } else { Change::Destroyed };
     tell_core(app, ToCore::Window { window, change });
     built
 }
 
-fn build<R: Runtime>(app: &AppHandle<R>, window: AppWindow, theme: Theme) -> Result<()> {
+fn build_window<R: Runtime>(app: &AppHandle<R>, window: AppWindow, theme: Theme) -> Result<()> {
+    #[cfg(lazy_webkit)]
     crate::lazy_webkit::load().map_err(Error::Window)?;
     let spec = spec(window);
     // The page starts in the right theme, even windows that may not read settings.
@@ -325,8 +351,7 @@ fn retention_changed<R: Runtime>(app: &AppHandle<R>) {
 }
 
 fn hidden_main<R: Runtime>(app: &AppHandle<R>) -> Option<WebviewWindow<R>> {
-    app.get_webview_window(AppWindow::Main.label())
-        .filter(|w| matches!(w.is_visible(), Ok(false)))
+    app.get_webview_window(AppWindow::Main.label()).filter(|w| matches!(w.is_visible(), Ok(false)))
 }
 
 fn schedule_release<R: Runtime>(app: &AppHandle<R>) {

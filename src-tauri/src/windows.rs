@@ -4,12 +4,11 @@
 //! what to show, hide and broadcast, answers its windows' commands, and lets
 //! it go once no window has been open for a while.
 
-use crate::commands;
-use crate::error::{Error, Result};
-use crate::link::{Change, Link, ToCore, ToHost};
-use crate::state::AppState;
-use crate::window_host;
-use serde::{Deserialize, Serialize};
+use crate::app_window::AppWindow;
+use crate::events::Event;
+use crate::generation::Generation;
+use crate::link::{self, Change, Link, Outcome, ToCore, ToHost};
+use serde_json::Value;
 use std::collections::HashSet;
 use std::os::unix::net::UnixStream;
 use std::os::unix::process::CommandExt;
@@ -18,35 +17,16 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::Duration;
 use tauri::{AppHandle, Manager, Runtime};
-use ts_rs::TS;
+use trove_domain::error::{Error, Result};
+use trove_domain::state::AppState;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS, clap::ValueEnum)]
-#[serde(rename_all = "lowercase")]
-pub enum AppWindow {
-    Main,
-    Settings,
-    About,
-}
-
-impl AppWindow {
-    pub const ALL: [AppWindow; 3] = [AppWindow::Main, AppWindow::Settings, AppWindow::About];
-
-    pub fn label(self) -> &'static str {
-        match self {
-            AppWindow::Main => "main",
-            AppWindow::Settings => "settings",
-            AppWindow::About => "about",
-        }
-    }
-
-    pub fn from_label(label: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|w| w.label() == label)
-    }
-}
+/// How the core answers a command from one of the host's windows: the
+/// window's label, the command and its arguments.
+pub type Answer<R> = fn(&AppHandle<R>, &str, &str, &Value) -> (Outcome, Vec<u8>);
 
 /// Managed in the core process only.
-#[derive(Default)]
-pub struct Windows {
+pub struct Windows<R: Runtime> {
+    answer: Answer<R>,
     host: Mutex<Option<Host>>,
     /// Whether the core last showed or hid `main`.
     shown: AtomicBool,
@@ -120,14 +100,25 @@ impl Host {
     }
 }
 
-impl Windows {
+impl<R: Runtime> Windows<R> {
+    pub fn new(answer: Answer<R>) -> Self {
+        Windows {
+            answer,
+            host: Mutex::default(),
+            shown: AtomicBool::default(),
+            changes: Generation::default(),
+            started: AtomicU64::default(),
+            main_gone: Default::default(),
+        }
+    }
+
     fn host(&self) -> MutexGuard<'_, Option<Host>> {
         self.host.lock().unwrap_or_else(|p| p.into_inner())
     }
 }
 
-fn windows<R: Runtime>(app: &AppHandle<R>) -> Option<tauri::State<'_, Windows>> {
-    app.try_state::<Windows>()
+fn windows<R: Runtime>(app: &AppHandle<R>) -> Option<tauri::State<'_, Windows<R>>> {
+    app.try_state::<Windows<R>>()
 }
 
 /// Shows `window`, starting the host or having it build the window as needed.
@@ -139,7 +130,7 @@ pub fn show<R: Runtime>(app: &AppHandle<R>, window: AppWindow) -> Result<()> {
 fn show_in_host<R: Runtime>(app: &AppHandle<R>, window: AppWindow, retry: bool) -> Result<()> {
     let windows = windows(app).ok_or_else(|| Error::Window("this process shows no windows".into()))?;
     if window == AppWindow::Main && !windows.shown.swap(true, Ordering::SeqCst) {
-        if let Some(clipboard) = app.try_state::<crate::capture::Clipboard>() {
+        if let Some(clipboard) = app.try_state::<trove_desktop::capture::Clipboard>() {
             clipboard.remember_focus();
         }
     }
@@ -227,28 +218,28 @@ pub fn hide_main_and_wait<R: Runtime>(app: &AppHandle<R>, within: Duration) {
     }
 }
 
-fn main_gone(windows: &Windows) {
+fn main_gone<R: Runtime>(windows: &Windows<R>) {
     let (count, gone) = &windows.main_gone;
     *count.lock().unwrap_or_else(|p| p.into_inner()) += 1;
     gone.notify_all();
 }
 
 /// Sends a core event to every open window.
-pub fn broadcast<R: Runtime>(app: &AppHandle<R>, name: &str, payload: &serde_json::Value) {
-    if let Some(windows) = windows(app) {
-        send(&windows, ToHost::Event { name: name.into(), payload: payload.clone() });
+/// The bus's subscriber for the pages: every event goes to the window host's
+/// windows, and a new retention time applies at once to a hidden `main`.
+pub fn on_event<R: Runtime>(app: &AppHandle<R>, event: &Event) {
+    let Some(windows) = windows(app) else { return };
+    match event.payload() {
+        Ok(payload) => send(&windows, ToHost::Event { name: event.name().into(), payload }),
+        Err(e) => log::error!("cannot broadcast {}: {e}", event.name()),
     }
-}
-
-/// A new retention time applies at once to a `main` that is already hidden.
-pub fn retention_changed<R: Runtime>(app: &AppHandle<R>) {
-    if let Some(windows) = windows(app) {
-        send(&windows, ToHost::Retain { secs: app.state::<AppState>().settings().window_retain_secs });
+    if let Event::SettingsChanged(settings) = event {
+        send(&windows, ToHost::Retain { secs: settings.window_retain_secs });
     }
 }
 
 /// To the running host, if any: with none, no window is open to care.
-fn send(windows: &Windows, message: ToHost) {
+fn send<R: Runtime>(windows: &Windows<R>, message: ToHost) {
     if let Some(host) = windows.host().as_ref() {
         host.link.send(message, Vec::new());
     }
@@ -259,17 +250,14 @@ fn start_host<R: Runtime>(app: &AppHandle<R>, number: u64) -> Result<Host> {
     let fail = |e: std::io::Error| Error::Window(format!("cannot start the window host: {e}"));
     let (ours, theirs) = UnixStream::pair().map_err(fail)?;
     let mut command = std::process::Command::new("/proc/self/exe");
-    command.arg0(std::env::args_os().next().unwrap_or_else(|| "trove".into())).arg(window_host::ARG);
+    command.arg0(std::env::args_os().next().unwrap_or_else(|| "trove".into())).arg(link::HOST_ARG);
     let fd = std::os::fd::AsRawFd::as_raw_fd(&theirs);
     // SAFETY: only async-signal-safe calls between fork and exec.
     unsafe {
         command.pre_exec(move || {
             // dup2 onto itself would leave close-on-exec set.
-            let moved = if fd == window_host::FD {
-                libc::fcntl(fd, libc::F_SETFD, 0)
-            } else {
-                libc::dup2(fd, window_host::FD)
-            };
+            let moved =
+                if fd == link::HOST_FD { libc::fcntl(fd, libc::F_SETFD, 0) } else { libc::dup2(fd, link::HOST_FD) };
             if moved < 0 {
                 return Err(std::io::Error::last_os_error());
             }
@@ -308,9 +296,10 @@ fn start_host<R: Runtime>(app: &AppHandle<R>, number: u64) -> Result<Host> {
 fn from_host<R: Runtime>(app: &AppHandle<R>, number: u64, message: ToCore) {
     match message {
         ToCore::Invoke { id, window, command, args } => {
+            let Some(answer) = windows(app).map(|w| w.answer) else { return };
             let app = app.clone();
             tauri::async_runtime::spawn_blocking(move || {
-                let (outcome, bytes) = commands::outcome(commands::dispatch(&app, &window, &command, &args));
+                let (outcome, bytes) = answer(&app, &window, &command, &args);
                 if let Some(windows) = windows(&app) {
                     if let Some(host) = windows.host().as_ref().filter(|h| h.number == number) {
                         host.link.send(ToHost::Reply { id, outcome }, bytes);
@@ -395,18 +384,4 @@ fn host_ended<R: Runtime>(app: &AppHandle<R>, number: u64) {
         app.state::<AppState>().history().drop_heads();
     }
     crate::idle::return_free_heap();
-}
-
-/// Counts changes, so that a timer can tell whether any happened since it was armed.
-#[derive(Default)]
-pub struct Generation(AtomicU64);
-
-impl Generation {
-    pub fn next(&self) -> u64 {
-        self.0.fetch_add(1, Ordering::SeqCst) + 1
-    }
-
-    pub fn is_current(&self, generation: u64) -> bool {
-        self.0.load(Ordering::SeqCst) == generation
-    }
 }

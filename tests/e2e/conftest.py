@@ -15,6 +15,16 @@ TROVE_BIN = os.environ.get("TROVE_BIN", "")
 ARTIFACTS = os.environ.get("TROVE_ARTIFACTS", os.path.abspath("artifacts/e2e"))
 
 
+def links_webkit(binary):
+    """Whether `binary` is the build that links WebKit the ordinary way (`--features linked-webkit`,
+    or a target the lazy loader does not support) rather than loading it at the first window."""
+    dynamic = subprocess.run(["readelf", "--dynamic", binary], capture_output=True, text=True, check=True).stdout
+    return "libwebkit2gtk-4.1.so" in dynamic
+
+
+WEBKIT_LINKED = bool(TROVE_BIN) and links_webkit(TROVE_BIN)
+
+
 class Desktop:
     def __init__(self, display, watcher, x11, root):
         self.display, self.watcher, self.x11, self.root = display, watcher, x11, root

@@ -13,14 +13,14 @@
 
 use crate::bus;
 use crate::capture::{BoxError, Fetched, Owner, Paster};
-use crate::clip::Format;
-use crate::clip::Selection;
-use crate::settings::respell_shortcut;
 use crate::tray::menu::{Action, Item, Kind, Menu};
 use gio::prelude::*;
 use gio::{BusNameWatcherFlags, DBusConnection, DBusMethodInvocation, DBusNodeInfo};
 use glib::Variant;
 use std::sync::{Arc, Mutex, MutexGuard};
+use trove_domain::clip::Format;
+use trove_domain::clip::Selection;
+use trove_domain::settings::respell_shortcut;
 
 /// Bumped when a method or signal changes meaning; an older extension is refused.
 const INTERFACE_VERSION: u32 = 1;
@@ -113,19 +113,11 @@ impl GnomeShell {
         on_event: impl Fn(FromShell) + Send + Sync + 'static,
     ) -> Result<Self, String> {
         let shared = Arc::new(Shared {
-            published: Mutex::new(Published {
-                menu,
-                shortcut,
-                extension: None,
-                bound: None,
-                unwatch: None,
-            }),
+            published: Mutex::new(Published { menu, shortcut, extension: None, bound: None, unwatch: None }),
             on_event: Box::new(on_event),
         });
         let node = DBusNodeInfo::for_xml(INTERFACE).map_err(|e| e.to_string())?;
-        let info = node
-            .lookup_interface(IFACE)
-            .ok_or(format!("{IFACE} is not described"))?;
+        let info = node.lookup_interface(IFACE).ok_or(format!("{IFACE} is not described"))?;
         let on_call = shared.clone();
         conn.register_object(
             PATH,
@@ -137,10 +129,7 @@ impl GnomeShell {
             |_, _, _, _, _, _| false,
         )
         .map_err(|e| format!("cannot serve {PATH}: {e}"))?;
-        Ok(Self {
-            conn: conn.clone(),
-            shared,
-        })
+        Ok(Self { conn: conn.clone(), shared })
     }
 
     /// Whether an extension is registered now.
@@ -172,42 +161,19 @@ impl GnomeShell {
         }
         published.shortcut = shortcut.to_string();
         drop(published);
-        self.emit(
-            "ShortcutChanged",
-            Some((gtk_accelerator(shortcut),).to_variant()),
-        );
+        self.emit("ShortcutChanged", Some((gtk_accelerator(shortcut),).to_variant()));
     }
 
     fn emit(&self, signal: &str, args: Option<Variant>) {
-        if let Err(e) = self
-            .conn
-            .emit_signal(None, PATH, IFACE, signal, args.as_ref())
-        {
+        if let Err(e) = self.conn.emit_signal(None, PATH, IFACE, signal, args.as_ref()) {
             log::error!("cannot tell the GNOME Shell extension {signal}: {e}");
         }
     }
 
-    fn call_extension(
-        &self,
-        method: &str,
-        args: Option<Variant>,
-        reply: &str,
-    ) -> Result<Variant, String> {
-        let extension = self
-            .shared
-            .published()
-            .extension
-            .clone()
-            .ok_or("the GNOME Shell extension is not running")?;
-        bus::call(
-            &self.conn,
-            (&extension, EXTENSION_PATH, EXTENSION_IFACE),
-            method,
-            args,
-            reply,
-            CALL_TIMEOUT_MS,
-        )
-        .map_err(|e| format!("the GNOME Shell extension: {e}"))
+    fn call_extension(&self, method: &str, args: Option<Variant>, reply: &str) -> Result<Variant, String> {
+        let extension = self.shared.published().extension.clone().ok_or("the GNOME Shell extension is not running")?;
+        bus::call(&self.conn, (&extension, EXTENSION_PATH, EXTENSION_IFACE), method, args, reply, CALL_TIMEOUT_MS)
+            .map_err(|e| format!("the GNOME Shell extension: {e}"))
     }
 
     /// One format of the Shell's `selection`, at most `max` bytes of it.
@@ -215,9 +181,7 @@ impl GnomeShell {
         let max = u32::try_from(max).unwrap_or(u32::MAX - 1);
         let args = (selection_name(selection), mime, max).to_variant();
         let reply = self.call_extension("Read", Some(args), "(bay)")?;
-        let (too_large, data) = reply
-            .get::<(bool, Vec<u8>)>()
-            .ok_or("a malformed Read reply")?;
+        let (too_large, data) = reply.get::<(bool, Vec<u8>)>().ok_or("a malformed Read reply")?;
         // The extension is not trusted to have kept to the limit.
         Ok(if too_large || data.len() as u64 > u64::from(max) {
             Fetched::TooLarge(u64::from(max) + 1)
@@ -241,11 +205,8 @@ impl Owner for GnomeShell {
             Format::UriList => "text/uri-list",
             _ => "image/png",
         };
-        let args =
-            Variant::tuple_from_iter([mime.to_variant(), Variant::array_from_fixed_array(&best.1)]);
-        Ok(self
-            .call_extension("SetClipboard", Some(args), "()")
-            .map(drop)?)
+        let args = Variant::tuple_from_iter([mime.to_variant(), Variant::array_from_fixed_array(&best.1)]);
+        Ok(self.call_extension("SetClipboard", Some(args), "()").map(drop)?)
     }
 }
 
@@ -253,18 +214,13 @@ impl Owner for GnomeShell {
 impl Paster for GnomeShell {
     /// The Shell's focused window, as the extension names it (0 is none).
     fn focused_window(&self) -> Option<u64> {
-        let reply = self
-            .call_extension("FocusedWindow", None, "(t)")
-            .inspect_err(|e| log::warn!("{e}"))
-            .ok()?;
+        let reply = self.call_extension("FocusedWindow", None, "(t)").inspect_err(|e| log::warn!("{e}")).ok()?;
         reply.get::<(u64,)>().map(|(id,)| id).filter(|&id| id != 0)
     }
 
     /// Focuses `window` again, if it still exists, and types Ctrl+V into what has the keyboard.
     fn paste_into(&self, window: Option<u64>) -> Result<(), BoxError> {
-        Ok(self
-            .call_extension("Paste", Some((window.unwrap_or(0),).to_variant()), "()")
-            .map(drop)?)
+        Ok(self.call_extension("Paste", Some((window.unwrap_or(0),).to_variant()), "()").map(drop)?)
     }
 }
 
@@ -282,10 +238,7 @@ impl Shared {
             return self.register(conn, sender, params, invocation);
         }
         if self.published().extension.as_deref() != Some(sender) {
-            return invocation.return_dbus_error(
-                "org.freedesktop.DBus.Error.AccessDenied",
-                "call Register first",
-            );
+            return invocation.return_dbus_error("org.freedesktop.DBus.Error.AccessDenied", "call Register first");
         }
         let event = match method {
             "GetMenu" => return invocation.return_value(Some(&self.menu_variant())),
@@ -295,21 +248,19 @@ impl Shared {
                 .and_then(|(id,)| self.published().menu.action(id))
                 .map(FromShell::Activate)
                 .ok_or("no such menu entry".to_string()),
-            "ShortcutBound" => params
-                .get::<(String, bool)>()
-                .ok_or("bad arguments".into())
-                .map(|(accelerator, bound)| {
+            "ShortcutBound" => {
+                params.get::<(String, bool)>().ok_or("bad arguments".into()).map(|(accelerator, bound)| {
                     let mut published = self.published();
                     // A report on a key that is no longer the setting's says nothing of the current one.
                     if accelerator == gtk_accelerator(&published.shortcut) {
                         published.bound = bound.then(|| published.shortcut.clone());
                     }
                     FromShell::ShortcutBound(published.bound.clone())
-                }),
-            "SelectionChanged" => params
-                .get::<(String, Vec<String>)>()
-                .ok_or("bad arguments".into())
-                .and_then(selection_changed),
+                })
+            }
+            "SelectionChanged" => {
+                params.get::<(String, Vec<String>)>().ok_or("bad arguments".into()).and_then(selection_changed)
+            }
             _ => Err(format!("no method {method}")),
         };
         match event {
@@ -321,9 +272,7 @@ impl Shared {
                 }
                 (self.on_event)(event);
             }
-            Err(why) => {
-                invocation.return_dbus_error("org.freedesktop.DBus.Error.InvalidArgs", &why)
-            }
+            Err(why) => invocation.return_dbus_error("org.freedesktop.DBus.Error.InvalidArgs", &why),
         }
     }
 
@@ -335,20 +284,17 @@ impl Shared {
         invocation: DBusMethodInvocation,
     ) {
         let Some((version, shell_version)) = params.get::<(u32, String)>() else {
-            return invocation
-                .return_dbus_error("org.freedesktop.DBus.Error.InvalidArgs", "bad arguments");
+            return invocation.return_dbus_error("org.freedesktop.DBus.Error.InvalidArgs", "bad arguments");
         };
         if bus::owner_of(conn, SHELL_NAME).as_deref() != Some(sender) {
-            log::warn!(
-                "{sender}, which is not GNOME Shell, tried to register as Trove's Shell extension"
-            );
-            return invocation.return_dbus_error(
-                "org.freedesktop.DBus.Error.AccessDenied",
-                "only GNOME Shell may register",
-            );
+            log::warn!("{sender}, which is not GNOME Shell, tried to register as Trove's Shell extension");
+            return invocation
+                .return_dbus_error("org.freedesktop.DBus.Error.AccessDenied", "only GNOME Shell may register");
         }
         if version != INTERFACE_VERSION {
-            log::warn!("a Trove Shell extension of version {version} registered; this Trove speaks {INTERFACE_VERSION}");
+            log::warn!(
+                "a Trove Shell extension of version {version} registered; this Trove speaks {INTERFACE_VERSION}"
+            );
             return invocation.return_dbus_error(
                 "org.freedesktop.DBus.Error.NotSupported",
                 &format!("this Trove speaks version {INTERFACE_VERSION}"),
@@ -419,13 +365,8 @@ fn selection_changed((selection, mimes): (String, Vec<String>)) -> Result<FromSh
     if mimes.len() > MAX_MIME_TYPES {
         return Err(format!("more than {MAX_MIME_TYPES} MIME types"));
     }
-    if mimes
-        .iter()
-        .any(|m| m.len() > MAX_MIME_LENGTH || m.is_empty())
-    {
-        return Err(format!(
-            "a MIME type that is empty or longer than {MAX_MIME_LENGTH} bytes"
-        ));
+    if mimes.iter().any(|m| m.len() > MAX_MIME_LENGTH || m.is_empty()) {
+        return Err(format!("a MIME type that is empty or longer than {MAX_MIME_LENGTH} bytes"));
     }
     Ok(FromShell::SelectionChanged(selection, mimes))
 }
@@ -461,17 +402,10 @@ mod tests {
 
     #[test]
     fn the_menu_goes_flat_with_every_parent_before_its_children() {
-        let menu = Menu::new(&Contents {
-            recent: vec![(7, "seven".into())],
-            paused: true,
-            ..Contents::default()
-        });
+        let menu = Menu::new(&Contents { recent: vec![(7, "seven".into())], paused: true, ..Contents::default() });
         let mut rows = Vec::new();
         flatten(&menu.items, 0, &mut rows);
-        assert_eq!(
-            rows[0],
-            (menu.items[0].id, 0, "button".into(), "seven".into(), false)
-        );
+        assert_eq!(rows[0], (menu.items[0].id, 0, "button".into(), "seven".into(), false));
         let pause = rows.iter().find(|r| r.3 == "Pause capture").unwrap();
         assert_eq!((pause.2.as_str(), pause.4), ("check", true));
         let clear = rows.iter().position(|r| r.2 == "submenu").unwrap();
@@ -480,29 +414,16 @@ mod tests {
         assert!(rows.iter().any(|r| r.2 == "separator"));
         let seen: std::collections::HashSet<i32> = rows.iter().map(|r| r.0).collect();
         assert!(rows.iter().all(|r| r.1 == 0 || seen.contains(&r.1)));
-        assert_eq!(
-            Variant::from((String::new(), rows)).type_().as_str(),
-            "(sa(iissb))"
-        );
+        assert_eq!(Variant::from((String::new(), rows)).type_().as_str(), "(sa(iissb))");
     }
 
     #[test]
     fn a_selection_change_is_bounded_before_anything_reads_it() {
         let ok = selection_changed(("clipboard".into(), vec!["text/plain".into()]));
-        assert_eq!(
-            ok,
-            Ok(FromShell::SelectionChanged(
-                Selection::Clipboard,
-                vec!["text/plain".into()]
-            ))
-        );
+        assert_eq!(ok, Ok(FromShell::SelectionChanged(Selection::Clipboard, vec!["text/plain".into()])));
         assert!(selection_changed(("dnd".into(), vec![])).is_err());
-        assert!(
-            selection_changed(("primary".into(), vec!["x".into(); MAX_MIME_TYPES + 1])).is_err()
-        );
-        assert!(
-            selection_changed(("primary".into(), vec!["x".repeat(MAX_MIME_LENGTH + 1)])).is_err()
-        );
+        assert!(selection_changed(("primary".into(), vec!["x".into(); MAX_MIME_TYPES + 1])).is_err());
+        assert!(selection_changed(("primary".into(), vec!["x".repeat(MAX_MIME_LENGTH + 1)])).is_err());
         assert!(selection_changed(("primary".into(), vec![String::new()])).is_err());
         assert!(selection_changed(("primary".into(), vec!["x".into(); MAX_MIME_TYPES])).is_ok());
     }

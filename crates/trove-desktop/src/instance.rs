@@ -40,10 +40,7 @@ fn runtime_dir() -> std::io::Result<PathBuf> {
     let meta = std::fs::metadata(&dir)?;
     // SAFETY: getuid has no failure mode.
     if meta.uid() != unsafe { libc::getuid() } || meta.mode() & 0o077 != 0 {
-        return Err(std::io::Error::other(format!(
-            "{} is not private to this user",
-            dir.display()
-        )));
+        return Err(std::io::Error::other(format!("{} is not private to this user", dir.display())));
     }
     Ok(dir)
 }
@@ -55,21 +52,14 @@ pub fn claim(id: &str, argv: &[String]) -> std::io::Result<Claim> {
 
 fn claim_in(dir: &Path, id: &str, argv: &[String]) -> std::io::Result<Claim> {
     let socket = dir.join(format!("{id}.sock"));
-    let lock = OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .mode(0o600)
-        .open(dir.join(format!("{id}.lock")))?;
+    let lock =
+        OpenOptions::new().create(true).truncate(false).write(true).mode(0o600).open(dir.join(format!("{id}.lock")))?;
     // SAFETY: flock on a descriptor this function owns.
     if unsafe { libc::flock(lock.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) } == 0 {
         // Whatever socket file is there belongs to a Trove that is gone.
         let _ = std::fs::remove_file(&socket);
         let listener = UnixListener::bind(&socket)?;
-        return Ok(Claim::Primary(Primary {
-            lock,
-            listener,
-        }));
+        return Ok(Claim::Primary(Primary { lock, listener }));
     }
     forward(&socket, argv)?;
     Ok(Claim::Forwarded)
@@ -126,27 +116,16 @@ fn receive(stream: UnixStream) -> Result<Vec<String>, String> {
     if uid != unsafe { libc::getuid() } {
         return Err(format!("it came from user {uid}"));
     }
-    stream
-        .set_read_timeout(Some(Duration::from_secs(5)))
-        .map_err(|e| e.to_string())?;
+    stream.set_read_timeout(Some(Duration::from_secs(5))).map_err(|e| e.to_string())?;
     let mut line = String::new();
-    BufReader::new((&stream).take(MESSAGE_MAX))
-        .read_line(&mut line)
-        .map_err(|e| e.to_string())?;
-    let argv: Vec<String> =
-        serde_json::from_str(&line).map_err(|e| format!("not a command line: {e}"))?;
-    (&stream)
-        .write_all(format!("{ACK}\n").as_bytes())
-        .map_err(|e| e.to_string())?;
+    BufReader::new((&stream).take(MESSAGE_MAX)).read_line(&mut line).map_err(|e| e.to_string())?;
+    let argv: Vec<String> = serde_json::from_str(&line).map_err(|e| format!("not a command line: {e}"))?;
+    (&stream).write_all(format!("{ACK}\n").as_bytes()).map_err(|e| e.to_string())?;
     Ok(argv)
 }
 
 fn peer_uid(stream: &UnixStream) -> std::io::Result<u32> {
-    let mut cred = libc::ucred {
-        pid: 0,
-        uid: 0,
-        gid: 0,
-    };
+    let mut cred = libc::ucred { pid: 0, uid: 0, gid: 0 };
     let mut len = std::mem::size_of::<libc::ucred>() as libc::socklen_t;
     // SAFETY: `cred` and `len` are valid for getsockopt to write an ucred into.
     let rc = unsafe {
@@ -178,9 +157,7 @@ mod tests {
             panic!("the first claim must win");
         };
         let (tx, rx) = mpsc::channel();
-        primary
-            .serve(move |argv| tx.send(argv).unwrap())
-            .unwrap();
+        primary.serve(move |argv| tx.send(argv).unwrap()).unwrap();
         let argv = vec!["trove".to_string(), "show".into(), "about".into()];
         assert!(matches!(claim(&argv), Claim::Forwarded));
         assert_eq!(rx.recv_timeout(Duration::from_secs(5)).unwrap(), argv);

@@ -12,17 +12,14 @@
 //! Nothing here knows the app: it reports through `on_event`.
 
 use crate::bus;
-use crate::settings::respell_shortcut;
 use gio::prelude::*;
 use gio::{DBusCallFlags, DBusConnection, DBusSignalFlags};
 use glib::{Variant, VariantDict};
 use std::sync::{Arc, Mutex, MutexGuard};
+use trove_domain::settings::respell_shortcut;
 
-const PORTAL: (&str, &str, &str) = (
-    "org.freedesktop.portal.Desktop",
-    "/org/freedesktop/portal/desktop",
-    "org.freedesktop.portal.GlobalShortcuts",
-);
+const PORTAL: (&str, &str, &str) =
+    ("org.freedesktop.portal.Desktop", "/org/freedesktop/portal/desktop", "org.freedesktop.portal.GlobalShortcuts");
 const REGISTRY: &str = "org.freedesktop.host.portal.Registry";
 const REQUEST: &str = "org.freedesktop.portal.Request";
 const SESSION: &str = "org.freedesktop.portal.Session";
@@ -85,10 +82,7 @@ impl PortalShortcut {
             conn,
             (name, path, REGISTRY),
             "Register",
-            Some(Variant::tuple_from_iter([
-                app_id.to_variant(),
-                VariantDict::new(None).end(),
-            ])),
+            Some(Variant::tuple_from_iter([app_id.to_variant(), VariantDict::new(None).end()])),
             "()",
             TIMEOUT_MS,
         ) {
@@ -97,12 +91,7 @@ impl PortalShortcut {
         log::info!("the desktop offers GlobalShortcuts (version {version})");
         let shared = Arc::new(Shared {
             conn: conn.clone(),
-            inner: Mutex::new(Inner {
-                session: None,
-                generation: 0,
-                shortcut: shortcut.to_string(),
-                bound: None,
-            }),
+            inner: Mutex::new(Inner { session: None, generation: 0, shortcut: shortcut.to_string(), bound: None }),
             on_event: Box::new(on_event),
         });
         let on_signal = shared.clone();
@@ -114,12 +103,11 @@ impl PortalShortcut {
             None,
             DBusSignalFlags::NONE,
             move |_, _, _, _, _, params| {
-                let ours = params
-                    .get::<(glib::variant::ObjectPath, String, u64, VariantDict)>()
-                    .is_some_and(|(session, id, _, _)| {
-                        id == SHORTCUT_ID
-                            && on_signal.inner().session.as_deref() == Some(session.as_str())
-                    });
+                let ours = params.get::<(glib::variant::ObjectPath, String, u64, VariantDict)>().is_some_and(
+                    |(session, id, _, _)| {
+                        id == SHORTCUT_ID && on_signal.inner().session.as_deref() == Some(session.as_str())
+                    },
+                );
                 if ours {
                     (on_signal.on_event)(FromPortal::Activated);
                 }
@@ -187,29 +175,21 @@ impl PortalShortcut {
         // Plasma 5.27 registers only what comes here; other portals ignore it.
         options.insert_value("shortcuts", &shortcuts);
         let shared = self.0.clone();
-        self.request(
-            "CreateSession",
-            Variant::tuple_from_iter([options.end()]),
-            &token,
-            move |results| {
-                let session = VariantDict::new(Some(&results))
-                    .lookup::<String>("session_handle")
-                    .ok()
-                    .flatten();
-                let mut inner = shared.inner();
-                if inner.generation != generation {
-                    return;
-                }
-                let Some(session) = session else {
-                    drop(inner);
-                    log::error!("the portal made no shortcut session");
-                    return (shared.on_event)(FromPortal::Bound(None));
-                };
-                inner.session = Some(session.clone());
+        self.request("CreateSession", Variant::tuple_from_iter([options.end()]), &token, move |results| {
+            let session = VariantDict::new(Some(&results)).lookup::<String>("session_handle").ok().flatten();
+            let mut inner = shared.inner();
+            if inner.generation != generation {
+                return;
+            }
+            let Some(session) = session else {
                 drop(inner);
-                PortalShortcut(shared.clone()).bind(&session, generation, shortcuts.clone());
-            },
-        );
+                log::error!("the portal made no shortcut session");
+                return (shared.on_event)(FromPortal::Bound(None));
+            };
+            inner.session = Some(session.clone());
+            drop(inner);
+            PortalShortcut(shared.clone()).bind(&session, generation, shortcuts.clone());
+        });
     }
 
     fn bind(&self, session: &str, generation: u32, shortcuts: Variant) {
@@ -219,25 +199,14 @@ impl PortalShortcut {
         let Ok(session_path) = glib::variant::ObjectPath::try_from(session.to_string()) else {
             return log::error!("the portal's session handle {session:?} is not an object path");
         };
-        let args = Variant::tuple_from_iter([
-            session_path.to_variant(),
-            shortcuts,
-            "".to_variant(),
-            options.end(),
-        ]);
+        let args = Variant::tuple_from_iter([session_path.to_variant(), shortcuts, "".to_variant(), options.end()]);
         let shared = self.0.clone();
         self.request("BindShortcuts", args, &token, move |results| {
             let bound = VariantDict::new(Some(&results))
                 .lookup_value("shortcuts", None)
                 .and_then(|list| list.get::<Vec<(String, VariantDict)>>())
                 .and_then(|list| list.into_iter().find(|(id, _)| id == SHORTCUT_ID))
-                .map(|(_, props)| {
-                    props
-                        .lookup::<String>("trigger_description")
-                        .ok()
-                        .flatten()
-                        .unwrap_or_default()
-                });
+                .map(|(_, props)| props.lookup::<String>("trigger_description").ok().flatten().unwrap_or_default());
             let mut inner = shared.inner();
             if inner.generation != generation {
                 return;
@@ -250,13 +219,7 @@ impl PortalShortcut {
 
     /// Calls a portal method that answers through a Request object, and runs
     /// `on_success` with the results of a successful response.
-    fn request(
-        &self,
-        method: &str,
-        args: Variant,
-        token: &str,
-        on_success: impl FnOnce(Variant) + 'static,
-    ) {
+    fn request(&self, method: &str, args: Variant, token: &str, on_success: impl FnOnce(Variant) + 'static) {
         let conn = &self.0.conn;
         let Some(sender) = conn.unique_name() else {
             return log::error!("no unique bus name: cannot use the portal");
@@ -287,9 +250,9 @@ impl PortalShortcut {
                             on_success(results.end());
                         }
                     }
-                    Some((code, _)) => log::warn!(
-                        "the portal answered {method_name} with {code} (1 cancelled, 2 failed)"
-                    ),
+                    Some((code, _)) => {
+                        log::warn!("the portal answered {method_name} with {code} (1 cancelled, 2 failed)")
+                    }
                     None => log::warn!("the portal's answer to {method_name} is malformed"),
                 }
             },
@@ -318,16 +281,10 @@ impl PortalShortcut {
 /// The one shortcut, as `a(sa{sv})`.
 fn shortcuts_variant(shortcut: &str) -> Variant {
     let props = VariantDict::new(None);
-    props.insert_value(
-        "description",
-        &"Show or hide Trove's clipboard history".to_variant(),
-    );
+    props.insert_value("description", &"Show or hide Trove's clipboard history".to_variant());
     props.insert_value("preferred_trigger", &xdg_trigger(shortcut).to_variant());
     let entry = Variant::tuple_from_iter([SHORTCUT_ID.to_variant(), props.end()]);
-    Variant::array_from_iter_with_type(
-        glib::VariantTy::new("(sa{sv})").expect("a valid type"),
-        [entry],
-    )
+    Variant::array_from_iter_with_type(glib::VariantTy::new("(sa{sv})").expect("a valid type"), [entry])
 }
 
 /// Trove's `Ctrl+Shift+V` as the XDG shortcuts specification spells a trigger: `CTRL+SHIFT+v`.
@@ -352,16 +309,8 @@ mod tests {
         let shortcuts = shortcuts_variant("Ctrl+Alt+H");
         assert_eq!(shortcuts.type_().as_str(), "a(sa{sv})");
         let list = shortcuts.get::<Vec<(String, VariantDict)>>().unwrap();
-        let [(id, props)] = list.as_slice() else {
-            panic!("one shortcut, not {}", list.len())
-        };
+        let [(id, props)] = list.as_slice() else { panic!("one shortcut, not {}", list.len()) };
         assert_eq!(id, SHORTCUT_ID);
-        assert_eq!(
-            props
-                .lookup::<String>("preferred_trigger")
-                .unwrap()
-                .unwrap(),
-            "CTRL+ALT+h"
-        );
+        assert_eq!(props.lookup::<String>("preferred_trigger").unwrap().unwrap(), "CTRL+ALT+h");
     }
 }

@@ -3,20 +3,16 @@
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use std::hint::black_box;
-use trove_lib::clip::{Captured, Selection};
-use trove_lib::history::{History, Limits};
-use trove_lib::search::{search, SearchMode, SearchQuery};
-use trove_lib::store::Store;
+use trove_domain::clip::{Captured, Selection};
+use trove_domain::history::{History, Limits};
+use trove_domain::search::{search, SearchMode, SearchQuery};
+use trove_domain::store::Store;
 
 #[path = "support/sample.rs"]
 mod sample;
 
 const LARGE: u64 = 100_000;
-const LIMITS: Limits = Limits {
-    max_items: LARGE,
-    max_age_ms: 0,
-    max_total_bytes: u64::MAX,
-};
+const LIMITS: Limits = Limits { max_items: LARGE, max_age_ms: 0, max_total_bytes: u64::MAX };
 
 /// A history of `n` clips in a temporary dir, on tmpfs where there is one,
 /// so that seeding does not wait for the disk.
@@ -25,9 +21,7 @@ fn history(n: u64) -> (tempfile::TempDir, Store, History) {
     let store = Store::open(dir.path()).unwrap();
     let (history, _) = History::open(&store).unwrap();
     for i in 0..n {
-        history
-            .record(&Captured::text(sample::text(i)), Selection::Clipboard, i, LIMITS)
-            .unwrap();
+        history.record(&Captured::text(sample::text(i)), Selection::Clipboard, i, LIMITS).unwrap();
     }
     (dir, store, history)
 }
@@ -38,26 +32,17 @@ fn capture_to_store(c: &mut Criterion) {
     c.bench_function("record a new text clip (durable)", |b| {
         b.iter(|| {
             i += 1;
-            history
-                .record(&Captured::text(sample::text(i)), Selection::Clipboard, i, LIMITS)
-                .unwrap()
+            history.record(&Captured::text(sample::text(i)), Selection::Clipboard, i, LIMITS).unwrap()
         })
     });
 }
 
 fn search_large(c: &mut Criterion) {
     let (_dir, _store, history) = history(LARGE);
-    for (text, mode) in [
-        ("srvr tkn", SearchMode::Fuzzy),
-        ("invoice budget", SearchMode::Exact),
-        ("zzzz", SearchMode::Fuzzy),
-    ] {
-        let query = SearchQuery {
-            text: text.into(),
-            mode,
-            offset: 0,
-            limit: 50,
-        };
+    for (text, mode) in
+        [("srvr tkn", SearchMode::Fuzzy), ("invoice budget", SearchMode::Exact), ("zzzz", SearchMode::Fuzzy)]
+    {
+        let query = SearchQuery { text: text.into(), mode, offset: 0, limit: 50 };
         c.bench_function(&format!("search {LARGE} clips: {mode:?} {text:?}"), |b| {
             b.iter(|| search(&history, black_box(&query)).unwrap())
         });

@@ -6,7 +6,7 @@
 //! filling another clipboard manager with the same clips.
 
 use std::io::Write;
-use trove_lib::clip::{Captured, Selection};
+use trove_domain::clip::{Captured, Selection};
 
 #[path = "../benches/support/sample.rs"]
 mod sample;
@@ -24,9 +24,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         return Ok(out.flush()?);
     }
     let count: u64 = args.next().ok_or(usage)?.parse()?;
-    let state = trove_lib::state::AppState::open(dir.into())?;
+    let state = trove_domain::state::AppState::open(dir.into())?;
     let mut settings = state.settings();
-    settings.history_max_items = trove_lib::settings::HISTORY_MAX_ITEMS.end().to_owned();
+    settings.history_max_items = trove_domain::settings::HISTORY_MAX_ITEMS.end().to_owned();
     if let Some(secs) = args.next() {
         settings.window_retain_secs = secs.parse()?;
     }

@@ -53,11 +53,7 @@ pub struct Captured {
 
 impl Captured {
     pub fn text(text: impl Into<String>) -> Self {
-        Captured {
-            text: Some(text.into()),
-            mimes: vec!["text/plain;charset=utf-8".into()],
-            ..Captured::default()
-        }
+        Captured { text: Some(text.into()), mimes: vec!["text/plain;charset=utf-8".into()], ..Captured::default() }
     }
 
     pub fn kind(&self) -> Option<ClipKind> {
@@ -207,9 +203,8 @@ pub fn html_to_text(html: &str) -> String {
         let tag = tag_and_after[1..close].to_ascii_lowercase();
         rest = &tag_and_after[close + 1..];
         for skipped in ["script", "style"] {
-            let opens = tag.strip_prefix(skipped).is_some_and(|t| {
-                t.chars().next().is_none_or(|c| !c.is_ascii_alphanumeric())
-            });
+            let opens =
+                tag.strip_prefix(skipped).is_some_and(|t| t.chars().next().is_none_or(|c| !c.is_ascii_alphanumeric()));
             if opens {
                 // ASCII lowercasing keeps byte offsets, so the index is valid in `rest`.
                 let end = rest.to_ascii_lowercase().find(&format!("</{skipped}"));
@@ -219,14 +214,8 @@ pub fn html_to_text(html: &str) -> String {
         out.push(' ');
     }
     out.push_str(rest);
-    for (entity, c) in [
-        ("&nbsp;", " "),
-        ("&lt;", "<"),
-        ("&gt;", ">"),
-        ("&quot;", "\""),
-        ("&#39;", "'"),
-        ("&amp;", "&"),
-    ] {
+    for (entity, c) in [("&nbsp;", " "), ("&lt;", "<"), ("&gt;", ">"), ("&quot;", "\""), ("&#39;", "'"), ("&amp;", "&")]
+    {
         out = out.replace(entity, c);
     }
     out
@@ -261,15 +250,10 @@ pub fn thumbnail(png: &[u8]) -> Result<Vec<u8>, String> {
     let decoder = reader.into_decoder().map_err(|e| e.to_string())?;
     let (w, h) = decoder.dimensions();
     let img = image::DynamicImage::from_decoder(decoder).map_err(|e| e.to_string())?;
-    let thumb = if w <= THUMBNAIL_MAX && h <= THUMBNAIL_MAX {
-        img
-    } else {
-        img.thumbnail(THUMBNAIL_MAX, THUMBNAIL_MAX)
-    };
+    let thumb =
+        if w <= THUMBNAIL_MAX && h <= THUMBNAIL_MAX { img } else { img.thumbnail(THUMBNAIL_MAX, THUMBNAIL_MAX) };
     let mut out = Vec::new();
-    thumb
-        .write_to(&mut std::io::Cursor::new(&mut out), image::ImageFormat::Png)
-        .map_err(|e| e.to_string())?;
+    thumb.write_to(&mut std::io::Cursor::new(&mut out), image::ImageFormat::Png).map_err(|e| e.to_string())?;
     Ok(out)
 }
 
@@ -277,8 +261,7 @@ pub fn thumbnail(png: &[u8]) -> Result<Vec<u8>, String> {
 pub(crate) fn test_png(w: u32, h: u32) -> Vec<u8> {
     let img = image::RgbaImage::from_fn(w, h, |x, y| image::Rgba([x as u8, y as u8, 128, 255]));
     let mut out = Vec::new();
-    img.write_to(&mut std::io::Cursor::new(&mut out), image::ImageFormat::Png)
-        .unwrap();
+    img.write_to(&mut std::io::Cursor::new(&mut out), image::ImageFormat::Png).unwrap();
     out
 }
 
@@ -339,10 +322,7 @@ mod tests {
     fn file_lists_read_as_names() {
         let list = "# comment\r\nfile:///home/u/My%20Doc.txt\r\nfile:///home/u/dir/\r\n";
         assert_eq!(file_names(list), ["My Doc.txt", "dir"]);
-        let c = Captured {
-            uri_list: Some(list.into()),
-            ..Captured::default()
-        };
+        let c = Captured { uri_list: Some(list.into()), ..Captured::default() };
         assert_eq!(c.preview(), "My Doc.txt dir");
     }
 

@@ -13,11 +13,7 @@ pub enum Error {
         "the database in {} was written by a newer Trove (schema {found}, this build reads up to {supported})",
         .path.display()
     )]
-    NewerSchema {
-        path: PathBuf,
-        found: u32,
-        supported: u32,
-    },
+    NewerSchema { path: PathBuf, found: u32, supported: u32 },
     #[error("storage: {0}")]
     Storage(String),
     #[error("window: {0}")]
@@ -32,10 +28,7 @@ pub enum Error {
 
 impl Error {
     pub fn invalid(field: impl Into<String>, reason: impl Into<String>) -> Self {
-        Error::InvalidInput {
-            field: field.into(),
-            reason: reason.into(),
-        }
+        Error::InvalidInput { field: field.into(), reason: reason.into() }
     }
 
     pub fn kind(&self) -> ErrorKind {
@@ -51,10 +44,7 @@ impl Error {
     }
 
     pub fn to_ipc(&self) -> IpcError {
-        IpcError {
-            kind: self.kind(),
-            message: self.to_string(),
-        }
+        IpcError { kind: self.kind(), message: self.to_string() }
     }
 }
 

@@ -196,12 +196,7 @@ pub struct History {
     totals: Mutex<Totals>,
 }
 
-type Trees<'a> = (
-    &'a TransactionalTree,
-    &'a TransactionalTree,
-    &'a TransactionalTree,
-    &'a TransactionalTree,
-);
+type Trees<'a> = (&'a TransactionalTree, &'a TransactionalTree, &'a TransactionalTree, &'a TransactionalTree);
 
 fn encode(record: &ClipRecord) -> Result<Vec<u8>> {
     serde_json::to_vec(record).map_err(|e| Error::Storage(format!("cannot encode a clip: {e}")))
@@ -329,13 +324,7 @@ impl History {
 
     /// Stores `captured`, or moves its earlier copy to the top; then applies
     /// the retention limits. Durable when it returns.
-    pub fn record(
-        &self,
-        captured: &Captured,
-        source: Selection,
-        now_ms: u64,
-        limits: Limits,
-    ) -> Result<HistoryDelta> {
+    pub fn record(&self, captured: &Captured, source: Selection, now_ms: u64, limits: Limits) -> Result<HistoryDelta> {
         let Some(kind) = captured.kind() else {
             return Ok(self.delta(HistoryDelta::default()));
         };
@@ -343,14 +332,19 @@ impl History {
         let hash = captured.hash();
         let mut totals = self.writer()?;
         if let Some(existing) = self.hashes.get(hash)? {
-            let id = u64::from_be_bytes(existing.as_ref().try_into().map_err(|_| {
-                Error::Storage("the hash index holds a malformed id".into())
-            })?);
+            let id = u64::from_be_bytes(
+                existing
+                    .as_ref()
+                    .try_into()
+                    .map_err(|_| Error::Storage("the hash index holds a malformed id".into()))?,
+            );
             if let Some(summary) = self.touch_locked(id, now_ms)? {
-                return self.finish(&mut totals, now_ms, limits, HistoryDelta {
-                    updated: vec![summary],
-                    ..HistoryDelta::default()
-                });
+                return self.finish(
+                    &mut totals,
+                    now_ms,
+                    limits,
+                    HistoryDelta { updated: vec![summary], ..HistoryDelta::default() },
+                );
             }
         }
         let id = self.db.generate_id()?;
@@ -390,10 +384,7 @@ impl History {
             hash,
             formats: payloads.iter().map(|(f, _)| *f).collect(),
         };
-        let head = captured
-            .searchable_text()
-            .map(|t| clip::one_line(&t, SEARCH_HEAD_CHARS))
-            .unwrap_or_default();
+        let head = captured.searchable_text().map(|t| clip::one_line(&t, SEARCH_HEAD_CHARS)).unwrap_or_default();
         let encoded = encode(&record)?;
         self.transact(|(clips, blobs, hashes, recent)| {
             clips.insert(&id.to_be_bytes(), encoded.as_slice())?;
@@ -407,25 +398,22 @@ impl History {
         self.order_mut().insert(record.recent_key(), id, &head);
         totals.count += 1;
         totals.bytes += record.summary.bytes;
-        self.finish(&mut totals, now_ms, limits, HistoryDelta {
-            added: vec![record.summary],
-            ..HistoryDelta::default()
-        })
+        self.finish(
+            &mut totals,
+            now_ms,
+            limits,
+            HistoryDelta { added: vec![record.summary], ..HistoryDelta::default() },
+        )
     }
 
     /// Moves a clip to the top, as copying it back does.
     pub fn touch(&self, id: u64, now_ms: u64) -> Result<HistoryDelta> {
         self.ensure_edit_room()?;
         let totals = self.writer()?;
-        let summary = self
-            .touch_locked(id, now_ms)?
-            .ok_or_else(|| no_such_clip(id))?;
+        let summary = self.touch_locked(id, now_ms)?.ok_or_else(|| no_such_clip(id))?;
         self.flush()?;
         drop(totals);
-        Ok(self.delta(HistoryDelta {
-            updated: vec![summary],
-            ..HistoryDelta::default()
-        }))
+        Ok(self.delta(HistoryDelta { updated: vec![summary], ..HistoryDelta::default() }))
     }
 
     fn touch_locked(&self, id: u64, now_ms: u64) -> Result<Option<ClipSummary>> {
@@ -452,10 +440,7 @@ impl History {
             self.flush()?;
         }
         drop(totals);
-        Ok(self.delta(HistoryDelta {
-            updated: vec![record.summary],
-            ..HistoryDelta::default()
-        }))
+        Ok(self.delta(HistoryDelta { updated: vec![record.summary], ..HistoryDelta::default() }))
     }
 
     /// Rewrites a record after `change`, moving its `recent` entry along.
@@ -481,10 +466,7 @@ impl History {
         self.remove_records(&mut totals, &[record])?;
         self.flush()?;
         drop(totals);
-        Ok(self.delta(HistoryDelta {
-            removed: vec![id],
-            ..HistoryDelta::default()
-        }))
+        Ok(self.delta(HistoryDelta { removed: vec![id], ..HistoryDelta::default() }))
     }
 
     /// Removes every clip that is not pinned.
@@ -499,18 +481,12 @@ impl History {
         }
         self.flush()?;
         drop(totals);
-        Ok(self.delta(HistoryDelta {
-            cleared: true,
-            ..HistoryDelta::default()
-        }))
+        Ok(self.delta(HistoryDelta { cleared: true, ..HistoryDelta::default() }))
     }
 
     /// Tells windows to load the whole history again.
     pub fn reload(&self) -> HistoryDelta {
-        self.delta(HistoryDelta {
-            cleared: true,
-            ..HistoryDelta::default()
-        })
+        self.delta(HistoryDelta { cleared: true, ..HistoryDelta::default() })
     }
 
     /// Applies the retention limits now, as at start.
@@ -552,8 +528,8 @@ impl History {
             let mut batch = Vec::new();
             // Oldest first, so once one clip may stay, all newer ones may too.
             for record in self.oldest_unpinned(256)? {
-                let too_old = limits.max_age_ms > 0
-                    && now_ms.saturating_sub(record.summary.used_ms) > limits.max_age_ms;
+                let too_old =
+                    limits.max_age_ms > 0 && now_ms.saturating_sub(record.summary.used_ms) > limits.max_age_ms;
                 if over_count == 0 && bytes <= limits.max_total_bytes && !too_old {
                     break;
                 }
@@ -620,12 +596,12 @@ impl History {
         &self,
         f: impl Fn(Trees<'_>) -> std::result::Result<(), ConflictableTransactionError<Error>>,
     ) -> Result<()> {
-        (&self.clips, &self.blobs, &self.hashes, &self.recent)
-            .transaction(|(c, b, h, r)| f((c, b, h, r)))
-            .map_err(|e| match e {
+        (&self.clips, &self.blobs, &self.hashes, &self.recent).transaction(|(c, b, h, r)| f((c, b, h, r))).map_err(
+            |e| match e {
                 sled::transaction::TransactionError::Abort(e) => e,
                 sled::transaction::TransactionError::Storage(e) => e.into(),
-            })
+            },
+        )
     }
 
     fn ensure_edit_room(&self) -> Result<()> {
@@ -658,12 +634,7 @@ impl History {
         let ids: Vec<u64> = self.order().iter().skip(skip).take(limit.min(PAGE_MAX)).map(|l| l.id).collect();
         let items = self.summaries(&ids)?;
         let totals = *self.totals();
-        Ok(HistoryPage {
-            offset,
-            total: totals.count,
-            pinned: totals.pinned,
-            items,
-        })
+        Ok(HistoryPage { offset, total: totals.count, pinned: totals.pinned, items })
     }
 
     /// The summaries of `ids` that still exist, in that order.
@@ -728,15 +699,11 @@ impl History {
         let text = text_of(Format::Text)?;
         let html = text_of(Format::Html)?;
         let files = text_of(Format::UriList)?
-            .map(|uris| uris.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')).map(String::from).collect())
+            .map(|uris| {
+                uris.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')).map(String::from).collect()
+            })
             .unwrap_or_default();
-        Ok(ClipDetail {
-            summary,
-            text,
-            html,
-            files,
-            truncated,
-        })
+        Ok(ClipDetail { summary, text, html, files, truncated })
     }
 
     pub fn blob(&self, id: u64, format: Format) -> Result<Option<sled::IVec>> {
@@ -830,16 +797,11 @@ fn no_such_clip(id: u64) -> Error {
     Error::invalid("id", format!("no clip {id}"))
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    const LOOSE: Limits = Limits {
-        max_items: 1000,
-        max_age_ms: 0,
-        max_total_bytes: u64::MAX,
-    };
+    const LOOSE: Limits = Limits { max_items: 1000, max_age_ms: 0, max_total_bytes: u64::MAX };
     const DAY_MS: u64 = 24 * 3600 * 1000;
 
     struct Fixture {
@@ -853,16 +815,11 @@ mod tests {
         let store = Store::open(dir.path()).unwrap();
         let (history, repairs) = History::open(&store).unwrap();
         assert!(!repairs.any());
-        Fixture {
-            _dir: dir,
-            store,
-            history,
-        }
+        Fixture { _dir: dir, store, history }
     }
 
     fn add(h: &History, text: &str, now: u64, limits: Limits) -> HistoryDelta {
-        h.record(&Captured::text(text), Selection::Clipboard, now, limits)
-            .unwrap()
+        h.record(&Captured::text(text), Selection::Clipboard, now, limits).unwrap()
     }
 
     fn previews(h: &History) -> Vec<String> {
@@ -915,10 +872,7 @@ mod tests {
         let f = fixture();
         let pinned = add(&f.history, "keep me", 0, LOOSE).added[0].id;
         f.history.set_pinned(pinned, true).unwrap();
-        let tight = Limits {
-            max_items: 10,
-            ..LOOSE
-        };
+        let tight = Limits { max_items: 10, ..LOOSE };
         for i in 0..15 {
             add(&f.history, &format!("clip {i}"), 1 + i, tight);
         }
@@ -927,10 +881,7 @@ mod tests {
         assert_eq!(listed[0], "keep me");
         assert_eq!(listed[1], "clip 14");
         assert_eq!(listed[9], "clip 6");
-        let aged = Limits {
-            max_age_ms: DAY_MS,
-            ..LOOSE
-        };
+        let aged = Limits { max_age_ms: DAY_MS, ..LOOSE };
         let removed = f.history.enforce(10 * DAY_MS, aged).unwrap().removed;
         assert_eq!(removed.len(), 9);
         assert_eq!(previews(&f.history), ["keep me"]);
@@ -944,10 +895,7 @@ mod tests {
     #[test]
     fn size_limit_removes_the_oldest_until_the_total_fits() {
         let f = fixture();
-        let limits = Limits {
-            max_total_bytes: 250,
-            ..LOOSE
-        };
+        let limits = Limits { max_total_bytes: 250, ..LOOSE };
         for i in 0..5u8 {
             add(&f.history, &char::from(b'a' + i).to_string().repeat(100), u64::from(i), limits);
         }
@@ -959,16 +907,8 @@ mod tests {
     #[test]
     fn removed_clips_leave_no_blob_hash_or_order_entry_behind() {
         let f = fixture();
-        let image = Captured {
-            png: Some(clip::test_png(300, 200)),
-            ..Captured::default()
-        };
-        let id = f
-            .history
-            .record(&image, Selection::Clipboard, 1, LOOSE)
-            .unwrap()
-            .added[0]
-            .id;
+        let image = Captured { png: Some(clip::test_png(300, 200)), ..Captured::default() };
+        let id = f.history.record(&image, Selection::Clipboard, 1, LOOSE).unwrap().added[0].id;
         add(&f.history, "text", 2, LOOSE);
         assert!(f.history.blob(id, Format::Thumbnail).unwrap().is_some());
         let summary = f.history.summary(id).unwrap();
@@ -1087,13 +1027,7 @@ mod tests {
         let (reopened, repairs) = History::open(&f.store).unwrap();
         assert_eq!(
             repairs,
-            Repairs {
-                dropped_records: 1,
-                dropped_blobs: 1,
-                dropped_hashes: 1,
-                dropped_order: 1,
-                rebuilt_order: 1,
-            }
+            Repairs { dropped_records: 1, dropped_blobs: 1, dropped_hashes: 1, dropped_order: 1, rebuilt_order: 1 }
         );
         assert_eq!(previews(&reopened), ["keep"]);
         assert!(!History::open(&f.store).unwrap().1.any());
@@ -1120,5 +1054,4 @@ mod tests {
         let kinds: Vec<Format> = f.history.payloads(id).unwrap().into_iter().map(|(f, _)| f).collect();
         assert_eq!(kinds, [Format::Text, Format::UriList]);
     }
-
 }

@@ -35,9 +35,9 @@ struct Slot {
 pub struct Listed<'a> {
     pub key: &'a Key,
     pub id: u64,
-    /// The head, or its first `HEAD_BYTES` when `cut`, through `search::fold_text`.
+    /// The head, or its first `HEAD_BYTES` when `cut`, through `fold::fold_text`.
     pub head: &'a str,
-    /// `search::byte_kinds` of `head`.
+    /// `fold::byte_kinds` of `head`.
     pub kinds: u64,
     pub cut: bool,
 }
@@ -56,10 +56,7 @@ pub struct Order {
 impl Order {
     /// An empty order that keeps the head of each clip inserted.
     pub fn holding_heads() -> Self {
-        Order {
-            holds_heads: true,
-            ..Order::default()
-        }
+        Order { holds_heads: true, ..Order::default() }
     }
 
     pub fn holds_heads(&self) -> bool {
@@ -72,7 +69,7 @@ impl Order {
         let mut cut = false;
         if self.holds_heads {
             let kept = &head[..crate::clip::floor_char_boundary(head.as_bytes(), HEAD_BYTES)];
-            self.heads.push_str(&crate::search::fold_text(kept));
+            self.heads.push_str(&crate::fold::fold_text(kept));
             cut = kept.len() < head.len();
         }
         self.by_key.insert(key, self.slots.len());
@@ -81,7 +78,7 @@ impl Order {
             id,
             start,
             end: self.heads.len(),
-            kinds: crate::search::byte_kinds(&self.heads.as_bytes()[start..]),
+            kinds: crate::fold::byte_kinds(&self.heads.as_bytes()[start..]),
             cut,
             live: true,
         });
@@ -128,19 +125,14 @@ impl Order {
 
     /// The unpinned clips, newest first.
     pub fn unpinned(&self) -> impl Iterator<Item = Listed<'_>> {
-        self.by_key
-            .range(..PINNED)
-            .rev()
-            .map(|(_, &at)| self.listed(&self.slots[at]))
+        self.by_key.range(..PINNED).rev().map(|(_, &at)| self.listed(&self.slots[at]))
     }
 
     /// Every clip in the order its head was stored, cut into `runs`
     /// runs of about equal length for threads to share.
     pub fn in_runs(&self, runs: usize) -> impl Iterator<Item = impl Iterator<Item = Listed<'_>>> {
         let size = self.slots.len().div_ceil(runs.max(1)).max(1);
-        self.slots
-            .chunks(size)
-            .map(|run| run.iter().filter(|slot| slot.live).map(|slot| self.listed(slot)))
+        self.slots.chunks(size).map(|run| run.iter().filter(|slot| slot.live).map(|slot| self.listed(slot)))
     }
 
     fn listed<'a>(&'a self, slot: &'a Slot) -> Listed<'a> {

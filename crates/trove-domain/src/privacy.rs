@@ -9,17 +9,12 @@ pub const KDE_PASSWORD_HINT: &str = "x-kde-passwordManagerHint";
 
 /// Targets whose mere presence marks the content concealed or transient
 /// (the nspasteboard.org markers, which several Linux apps also set).
-const CONCEALED_TARGETS: [&str; 3] = [
-    "org.nspasteboard.ConcealedType",
-    "org.nspasteboard.TransientType",
-    "application/x-nspasteboard-concealed-type",
-];
+const CONCEALED_TARGETS: [&str; 3] =
+    ["org.nspasteboard.ConcealedType", "org.nspasteboard.TransientType", "application/x-nspasteboard-concealed-type"];
 
 /// True if the offered targets alone mark the content as not for keeping.
 pub fn conceals(targets: &[String]) -> bool {
-    targets
-        .iter()
-        .any(|t| CONCEALED_TARGETS.contains(&t.as_str()))
+    targets.iter().any(|t| CONCEALED_TARGETS.contains(&t.as_str()))
 }
 
 pub fn kde_hint_is_secret(value: &[u8]) -> bool {
@@ -31,15 +26,8 @@ pub fn ignored(captured: &Captured, patterns: &[Regex]) -> bool {
     if patterns.is_empty() {
         return false;
     }
-    let texts = [
-        captured.text.as_deref(),
-        captured.uri_list.as_deref(),
-        captured.html.as_deref(),
-    ];
-    texts
-        .into_iter()
-        .flatten()
-        .any(|t| patterns.iter().any(|p| p.is_match(t)))
+    let texts = [captured.text.as_deref(), captured.uri_list.as_deref(), captured.html.as_deref()];
+    texts.into_iter().flatten().any(|t| patterns.iter().any(|p| p.is_match(t)))
 }
 
 #[cfg(test)]
@@ -59,17 +47,12 @@ mod tests {
 
     #[test]
     fn ignore_patterns_look_at_every_text_form() {
-        let patterns = crate::settings::compile_ignore_patterns(&[
-            r"^\d{4}-\d{4}-\d{4}-\d{4}$".into(),
-            "(?i)password".into(),
-        ])
-        .unwrap();
+        let patterns =
+            crate::settings::compile_ignore_patterns(&[r"^\d{4}-\d{4}-\d{4}-\d{4}$".into(), "(?i)password".into()])
+                .unwrap();
         assert!(ignored(&Captured::text("1234-5678-9012-3456"), &patterns));
         assert!(!ignored(&Captured::text("1234-5678"), &patterns));
-        let html = Captured {
-            html: Some("<b>PassWord</b>".into()),
-            ..Captured::default()
-        };
+        let html = Captured { html: Some("<b>PassWord</b>".into()), ..Captured::default() };
         assert!(ignored(&html, &patterns));
         assert!(!ignored(&Captured::text("anything"), &[]));
     }

@@ -2,11 +2,12 @@
 //! fuzzy (the query's characters in order). No tauri here.
 
 use crate::error::{Error, Result};
+use crate::fold::{byte_kinds, fold, fold_text};
 use crate::history::{ClipSummary, History};
 use crate::order::{Key, Listed};
 use memchr::memmem;
-use std::sync::{Mutex, PoisonError};
 use serde::{Deserialize, Serialize};
+use std::sync::{Mutex, PoisonError};
 use ts_rs::TS;
 
 pub const QUERY_MAX_CHARS: usize = 256;
@@ -75,10 +76,7 @@ pub struct Wanted {
 impl Matcher {
     pub fn new(text: &str, mode: SearchMode) -> Result<(Self, SearchMode)> {
         if text.chars().count() > QUERY_MAX_CHARS {
-            return Err(Error::invalid(
-                "query.text",
-                format!("longer than {QUERY_MAX_CHARS} characters"),
-            ));
+            return Err(Error::invalid("query.text", format!("longer than {QUERY_MAX_CHARS} characters")));
         }
         let (text, mode) = match text.strip_prefix(EXACT_PREFIX) {
             Some(rest) => (rest, SearchMode::Exact),
@@ -111,9 +109,9 @@ impl Matcher {
     pub fn needs(&self) -> u64 {
         match self {
             Matcher::Exact(finder) => byte_kinds(finder.needle()),
-            Matcher::Fuzzy(needle) => needle
-                .iter()
-                .fold(0, |kinds, w| kinds | byte_kinds(w.c.encode_utf8(&mut [0; 4]).as_bytes())),
+            Matcher::Fuzzy(needle) => {
+                needle.iter().fold(0, |kinds, w| kinds | byte_kinds(w.c.encode_utf8(&mut [0; 4]).as_bytes()))
+            }
         }
     }
 
@@ -151,38 +149,8 @@ impl Matcher {
                 (best.score, bytes)
             }
         };
-        (!bytes.is_empty()).then(|| Match {
-            score,
-            ranges: char_ranges(folded, &bytes),
-        })
+        (!bytes.is_empty()).then(|| Match { score, ranges: char_ranges(folded, &bytes) })
     }
-}
-
-fn fold(c: char) -> char {
-    c.to_lowercase().next().unwrap_or(c)
-}
-
-/// `text` lower-cased one character for one character, so that character
-/// positions in it are positions in `text`.
-pub fn fold_text(text: &str) -> String {
-    if text.is_ascii() {
-        text.to_ascii_lowercase()
-    } else {
-        text.chars().map(fold).collect()
-    }
-}
-
-/// Which kinds of byte `bytes` holds, a bit for each: a text that lacks a
-/// kind its query holds cannot match it, which is cheaper to see than to search.
-pub fn byte_kinds(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0, |kinds, &b| {
-        let kind = match b {
-            b'a'..=b'z' => b - b'a',
-            b'0'..=b'9' => 26 + b - b'0',
-            _ => 36 + b % 28,
-        };
-        kinds | 1 << kind
-    })
 }
 
 // The fuzzy walks call these for each character of each clip. Inlined,
@@ -308,11 +276,7 @@ struct Fuzzy {
 fn fuzzy(needle: &[Wanted], hay: &str) -> Option<Fuzzy> {
     let (ahead, end) = forward(needle, hay, |_, _| {})?;
     let behind = backward(needle, hay, end, |_, _| {});
-    Some(Fuzzy {
-        score: ahead.max(behind),
-        end,
-        tightened: behind > ahead,
-    })
+    Some(Fuzzy { score: ahead.max(behind), end, tightened: behind > ahead })
 }
 
 /// Each of the needle's characters at its first occurrence after the one
@@ -363,9 +327,7 @@ fn char_ranges(text: &str, bytes: &[(usize, usize)]) -> Vec<(usize, usize)> {
 /// A window of `text` around the first match, with the ranges moved into it
 /// and counted in UTF-16 units.
 pub fn snippet(text: &str, ranges: &[(usize, usize)]) -> (String, Vec<[u32; 2]>) {
-    let start = ranges
-        .first()
-        .map_or(0, |r| r.0.saturating_sub(SNIPPET_LEAD));
+    let start = ranges.first().map_or(0, |r| r.0.saturating_sub(SNIPPET_LEAD));
     let mut out = String::new();
     let mut units = 0;
     if start > 0 {
@@ -525,17 +487,9 @@ fn search_on_threads(history: &History, query: &SearchQuery, threads: usize) -> 
             continue;
         };
         let (snippet, highlights) = snippet(&head, &m.ranges);
-        hits.push(SearchHit {
-            clip,
-            snippet,
-            highlights,
-        });
+        hits.push(SearchHit { clip, snippet, highlights });
     }
-    Ok(SearchResult {
-        mode,
-        matched,
-        hits,
-    })
+    Ok(SearchResult { mode, matched, hits })
 }
 
 #[cfg(test)]
@@ -687,23 +641,17 @@ mod history_tests {
     #[test]
     fn search_finds_the_right_clips_in_the_right_order() {
         let (_dir, _store, history) = fresh();
-        for (i, text) in ["git commit -m fix", "grocery list: milk", "git checkout main", "unrelated"].iter().enumerate() {
+        for (i, text) in
+            ["git commit -m fix", "grocery list: milk", "git checkout main", "unrelated"].iter().enumerate()
+        {
             record(&history, text, i as u64);
         }
         let run = |text: &str, mode| {
-            let q = SearchQuery {
-                text: text.into(),
-                mode,
-                offset: 0,
-                limit: 10,
-            };
+            let q = SearchQuery { text: text.into(), mode, offset: 0, limit: 10 };
             let r = search(&history, &q).unwrap();
             (r.matched, r.hits.into_iter().map(|h| h.clip.preview).collect::<Vec<_>>())
         };
-        assert_eq!(
-            run("GIT", SearchMode::Exact),
-            (2, vec!["git checkout main".into(), "git commit -m fix".into()])
-        );
+        assert_eq!(run("GIT", SearchMode::Exact), (2, vec!["git checkout main".into(), "git commit -m fix".into()]));
         // "grocery list: milk" has g, c and m in order too, but no run or word start for c.
         let (n, fuzzy) = run("gcm", SearchMode::Fuzzy);
         assert_eq!(n, 3, "{fuzzy:?}");
@@ -728,7 +676,11 @@ mod history_tests {
             let query = SearchQuery { text: text.into(), mode, offset, limit };
             let whole = search_on_threads(&history, &query, 1).unwrap();
             for threads in 2..=5 {
-                assert_eq!(search_on_threads(&history, &query, threads).unwrap(), whole, "{text:?} on {threads} threads");
+                assert_eq!(
+                    search_on_threads(&history, &query, threads).unwrap(),
+                    whole,
+                    "{text:?} on {threads} threads"
+                );
             }
         }
         let bad = SearchQuery { text: "x".into(), mode: SearchMode::Exact, offset: 0, limit: 0 };
@@ -762,11 +714,13 @@ mod history_tests {
         record(&history, &format!("{} needle at the end", "filler ".repeat(200)), 1);
         record(&history, "short needle", 2);
         for mode in [SearchMode::Exact, SearchMode::Fuzzy] {
-            let found = search(&history, &SearchQuery { text: "needle at".into(), mode, offset: 0, limit: 10 }).unwrap();
+            let found =
+                search(&history, &SearchQuery { text: "needle at".into(), mode, offset: 0, limit: 10 }).unwrap();
             assert_eq!(found.matched, 1, "{mode:?}");
             let hit = &found.hits[0];
             let [a, b] = hit.highlights[0];
-            let marked: String = hit.snippet.encode_utf16().skip(a as usize).take((b - a) as usize).map(|u| u as u8 as char).collect();
+            let marked: String =
+                hit.snippet.encode_utf16().skip(a as usize).take((b - a) as usize).map(|u| u as u8 as char).collect();
             assert!("needle at".starts_with(&marked) && !marked.is_empty(), "{mode:?}: {marked:?} in {}", hit.snippet);
         }
     }

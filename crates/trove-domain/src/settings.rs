@@ -71,26 +71,10 @@ impl Settings {
     /// Checks every field and returns the settings with the shortcut in canonical form.
     pub fn validated(mut self) -> Result<Self> {
         self.shortcut = canonical_shortcut(&self.shortcut)?;
-        in_range(
-            "window_retain_secs",
-            self.window_retain_secs,
-            WINDOW_RETAIN_SECS,
-        )?;
-        in_range(
-            "history_max_items",
-            self.history_max_items,
-            HISTORY_MAX_ITEMS,
-        )?;
-        in_range(
-            "history_max_age_days",
-            self.history_max_age_days,
-            HISTORY_MAX_AGE_DAYS,
-        )?;
-        in_range(
-            "history_max_total_mib",
-            self.history_max_total_mib,
-            HISTORY_MAX_TOTAL_MIB,
-        )?;
+        in_range("window_retain_secs", self.window_retain_secs, WINDOW_RETAIN_SECS)?;
+        in_range("history_max_items", self.history_max_items, HISTORY_MAX_ITEMS)?;
+        in_range("history_max_age_days", self.history_max_age_days, HISTORY_MAX_AGE_DAYS)?;
+        in_range("history_max_total_mib", self.history_max_total_mib, HISTORY_MAX_TOTAL_MIB)?;
         in_range("max_item_bytes", self.max_item_bytes, MAX_ITEM_BYTES)?;
         compile_ignore_patterns(&self.ignore_patterns)?;
         Ok(self)
@@ -114,10 +98,7 @@ pub fn compile_ignore_patterns(patterns: &[String]) -> Result<Vec<regex::Regex>>
                 return Err(Error::invalid(field, "is empty"));
             }
             if pattern.len() > IGNORE_PATTERN_MAX_LEN {
-                return Err(Error::invalid(
-                    field,
-                    format!("longer than {IGNORE_PATTERN_MAX_LEN} bytes"),
-                ));
+                return Err(Error::invalid(field, format!("longer than {IGNORE_PATTERN_MAX_LEN} bytes")));
             }
             regex::RegexBuilder::new(pattern)
                 .size_limit(IGNORE_PATTERN_MAX_COMPILED)
@@ -131,14 +112,7 @@ fn in_range(field: &str, value: u32, range: RangeInclusive<u32>) -> Result<()> {
     if range.contains(&value) {
         Ok(())
     } else {
-        Err(Error::invalid(
-            field,
-            format!(
-                "{value} is out of range; allowed {} to {}",
-                range.start(),
-                range.end()
-            ),
-        ))
+        Err(Error::invalid(field, format!("{value} is out of range; allowed {} to {}", range.start(), range.end())))
     }
 }
 
@@ -181,10 +155,7 @@ pub fn canonical_shortcut(input: &str) -> Result<String> {
             return fail(format!("{input:?} has an empty part"));
         }
         let lower = part.to_ascii_lowercase();
-        if let Some(i) = MODIFIERS
-            .iter()
-            .position(|(_, names)| names.contains(&lower.as_str()))
-        {
+        if let Some(i) = MODIFIERS.iter().position(|(_, names)| names.contains(&lower.as_str())) {
             if modifiers[i] {
                 return fail(format!("{} appears twice", MODIFIERS[i].0));
             }
@@ -204,12 +175,8 @@ pub fn canonical_shortcut(input: &str) -> Result<String> {
     if !modifiers.contains(&true) {
         return fail("needs at least one of Ctrl, Alt, Shift or Super".into());
     }
-    let mut parts: Vec<String> = MODIFIERS
-        .iter()
-        .zip(modifiers)
-        .filter(|(_, on)| *on)
-        .map(|((name, _), _)| name.to_string())
-        .collect();
+    let mut parts: Vec<String> =
+        MODIFIERS.iter().zip(modifiers).filter(|(_, on)| *on).map(|((name, _), _)| name.to_string()).collect();
     parts.push(key);
     Ok(parts.join("+"))
 }
@@ -244,20 +211,12 @@ fn xkb_key_name(key: &str) -> String {
 fn canonical_key(part: &str) -> Option<String> {
     let mut chars = part.chars();
     if let (Some(c), None) = (chars.next(), chars.next()) {
-        return c
-            .is_ascii_alphanumeric()
-            .then(|| c.to_ascii_uppercase().to_string());
+        return c.is_ascii_alphanumeric().then(|| c.to_ascii_uppercase().to_string());
     }
-    if let Some(n) = part
-        .strip_prefix(['F', 'f'])
-        .and_then(|n| n.parse::<u8>().ok())
-    {
+    if let Some(n) = part.strip_prefix(['F', 'f']).and_then(|n| n.parse::<u8>().ok()) {
         return (1..=24).contains(&n).then(|| format!("F{n}"));
     }
-    NAMED_KEYS
-        .iter()
-        .find(|k| k.eq_ignore_ascii_case(part))
-        .map(|k| k.to_string())
+    NAMED_KEYS.iter().find(|k| k.eq_ignore_ascii_case(part)).map(|k| k.to_string())
 }
 
 #[cfg(test)]
@@ -289,10 +248,7 @@ mod tests {
 
     #[test]
     fn ignore_patterns_are_compiled_and_bad_ones_named() {
-        let mut s = Settings {
-            ignore_patterns: vec!["^secret-".into(), r"\d{16}".into()],
-            ..Settings::default()
-        };
+        let mut s = Settings { ignore_patterns: vec!["^secret-".into(), r"\d{16}".into()], ..Settings::default() };
         assert!(s.clone().validated().is_ok());
         for (bad, index) in [
             (vec!["ok".into(), "(unclosed".into()], 1),

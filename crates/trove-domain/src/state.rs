@@ -3,7 +3,7 @@
 use crate::clip::{Captured, Selection};
 use crate::error::{Error, Result};
 use crate::history::{History, HistoryDelta, Limits};
-use crate::session::{DisplaySession, Integration};
+use crate::integration::{DisplaySession, Integration};
 use crate::settings::{compile_ignore_patterns, Settings};
 use crate::store::Store;
 use serde::Serialize;
@@ -174,14 +174,10 @@ impl AppState {
         if crate::store::ensure_room(data_dir, 0, crate::store::EDIT_RESERVE).is_err() {
             return Err(reason);
         }
-        let moved_to = crate::store::set_aside(&db_dir, &reason).map_err(|e| {
-            Error::Storage(format!("{reason}; moving it aside failed too: {e}"))
-        })?;
+        let moved_to = crate::store::set_aside(&db_dir, &reason)
+            .map_err(|e| Error::Storage(format!("{reason}; moving it aside failed too: {e}")))?;
         log::error!("{reason}; moved it to {} and started a fresh one", moved_to.display());
-        let recovery = Recovery {
-            reason: reason.to_string(),
-            moved_to: moved_to.display().to_string(),
-        };
+        let recovery = Recovery { reason: reason.to_string(), moved_to: moved_to.display().to_string() };
         Self::open_db(&db_dir, data_dir, Some(recovery))
     }
 
@@ -216,18 +212,16 @@ impl AppState {
 
     /// sled panics on some damage instead of returning an error.
     fn open_db(db_dir: &std::path::Path, data_dir: &std::path::Path, recovery: Option<Recovery>) -> Result<Self> {
-        std::panic::catch_unwind(|| Self::new(Store::open(db_dir)?, data_dir.to_owned(), recovery))
-            .unwrap_or_else(|panic| {
+        std::panic::catch_unwind(|| Self::new(Store::open(db_dir)?, data_dir.to_owned(), recovery)).unwrap_or_else(
+            |panic| {
                 let what = panic
                     .downcast_ref::<String>()
                     .map(String::as_str)
                     .or_else(|| panic.downcast_ref::<&str>().copied())
                     .unwrap_or("unknown");
-                Err(Error::Storage(format!(
-                    "the database in {} could not be read ({what})",
-                    db_dir.display()
-                )))
-            })
+                Err(Error::Storage(format!("the database in {} could not be read ({what})", db_dir.display())))
+            },
+        )
     }
 
     /// Loads settings and history, and applies the retention limits once.
@@ -241,11 +235,7 @@ impl AppState {
         Ok(AppState {
             ignore: RwLock::new(compile_ignore_patterns(&settings.ignore_patterns)?),
             settings: RwLock::new(settings),
-            opened: RwLock::new(Arc::new(Opened {
-                store,
-                history,
-                recovery,
-            })),
+            opened: RwLock::new(Arc::new(Opened { store, history, recovery })),
             waiting: Mutex::new(false),
             reopened: AtomicBool::new(false),
             data_dir,
@@ -299,11 +289,7 @@ impl AppState {
     }
 
     pub fn skipped(&self, reason: SkipReason, bytes: Option<u64>) -> Skipped {
-        let skipped = Skipped {
-            reason,
-            bytes,
-            at_ms: now_ms(),
-        };
+        let skipped = Skipped { reason, bytes, at_ms: now_ms() };
         let mut skips = self.skips.lock().unwrap_or_else(|p| p.into_inner());
         let counter = match reason {
             SkipReason::Secret => &mut skips.counts.secret,
@@ -317,15 +303,11 @@ impl AppState {
 
     /// Applies the current limits now, as after they were lowered.
     pub fn enforce_limits(&self) -> Result<HistoryDelta> {
-        self.history()
-            .enforce(now_ms(), Limits::from_settings(&self.settings()))
+        self.history().enforce(now_ms(), Limits::from_settings(&self.settings()))
     }
 
     pub fn settings(&self) -> Settings {
-        self.settings
-            .read()
-            .unwrap_or_else(|p| p.into_inner())
-            .clone()
+        self.settings.read().unwrap_or_else(|p| p.into_inner()).clone()
     }
 
     /// Validates, persists and adopts `new`. On error nothing changes.
@@ -366,19 +348,15 @@ impl AppState {
         changed
     }
 
-    /// `integration` is what the app found out from the desktop.
-    pub fn info(&self, integration: Integration) -> Result<AppInfo> {
+    /// `session` and `integration` are what the desktop adapters found out.
+    pub fn info(&self, session: DisplaySession, integration: Integration) -> Result<AppInfo> {
         let Opened { store, history, recovery } = &*self.opened();
         Ok(AppInfo {
             name: "Trove".into(),
             version: env!("CARGO_PKG_VERSION").into(),
             build: format!(
                 "{} build, {}-{}",
-                if cfg!(debug_assertions) {
-                    "debug"
-                } else {
-                    "release"
-                },
+                if cfg!(debug_assertions) { "debug" } else { "release" },
                 std::env::consts::ARCH,
                 std::env::consts::OS
             ),
@@ -386,7 +364,7 @@ impl AppState {
             database_dir: store.dir().display().to_string(),
             schema_version: store.schema_version()?,
             database_bytes: store.size_on_disk()?,
-            session: DisplaySession::current(),
+            session,
             capture: self.capture_method(),
             integration,
             clips: history.len(),
@@ -417,21 +395,19 @@ mod tests {
     }
 
     fn no_integration() -> Integration {
-        Integration { shortcut: None, shortcut_via: None, gnome_extension: crate::session::ShellExtension::NotGnome }
+        Integration {
+            shortcut: None,
+            shortcut_via: None,
+            gnome_extension: crate::integration::ShellExtension::NotGnome,
+        }
     }
 
     #[test]
     fn rejected_update_changes_nothing_in_memory_or_on_disk() {
         let dir = tempfile::tempdir().unwrap();
         let st = state(dir.path());
-        let bad = Settings {
-            history_max_items: 0,
-            ..Settings::default()
-        };
-        assert!(matches!(
-            st.update_settings(bad),
-            Err(Error::InvalidInput { .. })
-        ));
+        let bad = Settings { history_max_items: 0, ..Settings::default() };
+        assert!(matches!(st.update_settings(bad), Err(Error::InvalidInput { .. })));
         assert_eq!(st.settings(), Settings::default());
         drop(st);
         assert_eq!(state(dir.path()).settings(), Settings::default());
@@ -441,12 +417,7 @@ mod tests {
     fn accepted_update_is_canonical_and_durable() {
         let dir = tempfile::tempdir().unwrap();
         let st = state(dir.path());
-        let saved = st
-            .update_settings(Settings {
-                shortcut: "alt+super+t".into(),
-                ..Settings::default()
-            })
-            .unwrap();
+        let saved = st.update_settings(Settings { shortcut: "alt+super+t".into(), ..Settings::default() }).unwrap();
         assert_eq!(saved.shortcut, "Alt+Super+T");
         assert_eq!(st.settings(), saved);
         drop(st);
@@ -456,7 +427,7 @@ mod tests {
     #[test]
     fn info_reports_paths_and_schema() {
         let dir = tempfile::tempdir().unwrap();
-        let info = state(dir.path()).info(no_integration()).unwrap();
+        let info = state(dir.path()).info(DisplaySession::X11, no_integration()).unwrap();
         assert_eq!(info.data_dir, dir.path().display().to_string());
         assert!(info.database_dir.ends_with("db"));
         assert_eq!(info.schema_version, crate::store::SCHEMA_VERSION);
@@ -469,7 +440,9 @@ mod tests {
         for entry in std::fs::read_dir(dir).unwrap() {
             let path = entry.unwrap().path();
             if path.is_dir() {
-                out.extend(contents(&path).into_iter().map(|(p, b)| (PathBuf::from(path.file_name().unwrap()).join(p), b)));
+                out.extend(
+                    contents(&path).into_iter().map(|(p, b)| (PathBuf::from(path.file_name().unwrap()).join(p), b)),
+                );
             } else {
                 out.push((PathBuf::from(path.file_name().unwrap()), std::fs::read(&path).unwrap()));
             }
@@ -522,12 +495,9 @@ mod tests {
                 let after = now.get(path).unwrap_or_else(|| panic!("{what}: {} is gone", path.display()));
                 assert!(after.starts_with(before), "{what}: {} was overwritten", path.display());
             }
-            assert_eq!(st.info(no_integration()).unwrap().recovery, Some(recovery), "{what}");
+            assert_eq!(st.info(DisplaySession::X11, no_integration()).unwrap().recovery, Some(recovery), "{what}");
             assert!(st.history().is_empty(), "{what}");
-            assert!(matches!(
-                st.record(&Captured::text("new"), Selection::Clipboard).unwrap(),
-                Recorded::Stored(_)
-            ));
+            assert!(matches!(st.record(&Captured::text("new"), Selection::Clipboard).unwrap(), Recorded::Stored(_)));
             drop(st);
             let reopened = AppState::open(dir.path().to_owned()).unwrap();
             assert!(reopened.recovery().is_none(), "{what}: the fresh database was set aside too");

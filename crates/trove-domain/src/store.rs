@@ -72,11 +72,7 @@ impl Store {
         let meta = db.open_tree(tree::META)?;
         match read_u32(&meta, key::SCHEMA_VERSION)? {
             Some(found) if found > SCHEMA_VERSION => {
-                return Err(Error::NewerSchema {
-                    path: dir.to_owned(),
-                    found,
-                    supported: SCHEMA_VERSION,
-                })
+                return Err(Error::NewerSchema { path: dir.to_owned(), found, supported: SCHEMA_VERSION })
             }
             Some(_) => {}
             None if existed => {
@@ -89,12 +85,7 @@ impl Store {
                 meta.insert(key::SCHEMA_VERSION, SCHEMA_VERSION.to_be_bytes().to_vec())?;
             }
         }
-        let store = Store {
-            settings: db.open_tree(tree::SETTINGS)?,
-            meta,
-            db,
-            dir: dir.to_owned(),
-        };
+        let store = Store { settings: db.open_tree(tree::SETTINGS)?, meta, db, dir: dir.to_owned() };
         store.flush()?;
         Ok(store)
     }
@@ -152,16 +143,12 @@ impl Store {
     }
 
     pub fn capture_paused(&self) -> Result<bool> {
-        Ok(self
-            .meta
-            .get(key::CAPTURE_PAUSED)?
-            .is_some_and(|v| matches!(v.as_ref(), [1])))
+        Ok(self.meta.get(key::CAPTURE_PAUSED)?.is_some_and(|v| matches!(v.as_ref(), [1])))
     }
 
     pub fn set_capture_paused(&self, paused: bool) -> Result<()> {
         ensure_room(&self.dir, 0, EDIT_RESERVE)?;
-        self.meta
-            .insert(key::CAPTURE_PAUSED, vec![u8::from(paused)])?;
+        self.meta.insert(key::CAPTURE_PAUSED, vec![u8::from(paused)])?;
         self.flush()
     }
 
@@ -183,8 +170,7 @@ impl Store {
 /// free (counting sled's copy-on-write twice), or that a read-only mount
 /// would fail.
 pub fn ensure_room(dir: &Path, incoming: u64, reserve: u64) -> Result<()> {
-    let fs = statvfs(dir)
-        .map_err(|e| Error::Storage(format!("cannot check the space in {}: {e}", dir.display())))?;
+    let fs = statvfs(dir).map_err(|e| Error::Storage(format!("cannot check the space in {}: {e}", dir.display())))?;
     if fs.f_flag & libc::ST_RDONLY != 0 {
         return Err(Error::Storage(format!("{} is on a read-only file system", dir.display())));
     }
@@ -317,21 +303,16 @@ fn statvfs(dir: &Path) -> std::io::Result<libc::statvfs> {
 /// Whether `dir`, or the nearest of its parents that exists, is on a
 /// read-only file system.
 pub fn read_only(dir: &Path) -> bool {
-    dir.ancestors()
-        .find_map(|d| statvfs(d).ok())
-        .is_some_and(|fs| fs.f_flag & libc::ST_RDONLY != 0)
+    dir.ancestors().find_map(|d| statvfs(d).ok()).is_some_and(|fs| fs.f_flag & libc::ST_RDONLY != 0)
 }
 
 fn open_error(e: sled::Error, dir: &Path) -> Error {
     match e {
         // sled 0.34 reports a held lock only through this message.
-        sled::Error::Io(io) if io.to_string().contains("could not acquire lock") => Error::Locked {
-            path: dir.to_owned(),
-        },
-        other => Error::Storage(format!(
-            "cannot open the database in {}: {other}",
-            dir.display()
-        )),
+        sled::Error::Io(io) if io.to_string().contains("could not acquire lock") => {
+            Error::Locked { path: dir.to_owned() }
+        }
+        other => Error::Storage(format!("cannot open the database in {}: {other}", dir.display())),
     }
 }
 
@@ -375,11 +356,7 @@ mod tests {
     #[test]
     fn settings_and_pause_persist_across_reopen() {
         let dir = temp();
-        let changed = Settings {
-            theme: Theme::Dark,
-            window_retain_secs: 5,
-            ..Settings::default()
-        };
+        let changed = Settings { theme: Theme::Dark, window_retain_secs: 5, ..Settings::default() };
         {
             let store = Store::open(dir.path()).unwrap();
             store.save_settings(&changed).unwrap();
@@ -406,14 +383,9 @@ mod tests {
     fn a_second_open_while_locked_is_a_clear_error() {
         let dir = temp();
         let _first = Store::open(dir.path()).unwrap();
-        let err = Store::open(dir.path())
-            .err()
-            .expect("second open must fail");
+        let err = Store::open(dir.path()).err().expect("second open must fail");
         assert!(matches!(err, Error::Locked { .. }), "{err:?}");
-        assert!(
-            err.to_string().contains("in use by another Trove process"),
-            "{err}"
-        );
+        assert!(err.to_string().contains("in use by another Trove process"), "{err}");
     }
 
     #[test]
@@ -421,27 +393,12 @@ mod tests {
         let dir = temp();
         {
             let store = Store::open(dir.path()).unwrap();
-            store
-                .meta
-                .insert(
-                    key::SCHEMA_VERSION,
-                    (SCHEMA_VERSION + 1).to_be_bytes().to_vec(),
-                )
-                .unwrap();
-            store
-                .save_settings(&Settings {
-                    autostart: true,
-                    ..Settings::default()
-                })
-                .unwrap();
+            store.meta.insert(key::SCHEMA_VERSION, (SCHEMA_VERSION + 1).to_be_bytes().to_vec()).unwrap();
+            store.save_settings(&Settings { autostart: true, ..Settings::default() }).unwrap();
         }
-        let err = Store::open(dir.path())
-            .err()
-            .expect("newer schema must be refused");
+        let err = Store::open(dir.path()).err().expect("newer schema must be refused");
         match &err {
-            Error::NewerSchema {
-                found, supported, ..
-            } => {
+            Error::NewerSchema { found, supported, .. } => {
                 assert_eq!((*found, *supported), (SCHEMA_VERSION + 1, SCHEMA_VERSION))
             }
             other => panic!("expected NewerSchema, got {other:?}"),
@@ -449,16 +406,8 @@ mod tests {
         assert!(err.to_string().contains("newer Trove"));
         let db = sled::open(dir.path()).unwrap();
         let meta = db.open_tree(tree::META).unwrap();
-        assert_eq!(
-            read_u32(&meta, key::SCHEMA_VERSION).unwrap(),
-            Some(SCHEMA_VERSION + 1)
-        );
-        assert!(db
-            .open_tree(tree::SETTINGS)
-            .unwrap()
-            .get(key::SETTINGS)
-            .unwrap()
-            .is_some());
+        assert_eq!(read_u32(&meta, key::SCHEMA_VERSION).unwrap(), Some(SCHEMA_VERSION + 1));
+        assert!(db.open_tree(tree::SETTINGS).unwrap().get(key::SETTINGS).unwrap().is_some());
     }
 
     #[test]
@@ -468,15 +417,7 @@ mod tests {
         let bad = br#"{"shortcut":"V","theme":"neon"}"#;
         store.settings.insert(key::SETTINGS, &bad[..]).unwrap();
         assert_eq!(store.load_settings().unwrap(), Settings::default());
-        assert_eq!(
-            store
-                .settings
-                .get(key::SETTINGS_REJECTED)
-                .unwrap()
-                .unwrap()
-                .as_ref(),
-            bad
-        );
+        assert_eq!(store.settings.get(key::SETTINGS_REJECTED).unwrap().unwrap().as_ref(), bad);
     }
 
     #[test]
@@ -498,10 +439,7 @@ mod tests {
         let store = Store::open(dir.path()).unwrap();
         let mut json = serde_json::to_value(Settings::default()).unwrap();
         json["history_max_items"] = 0.into();
-        store
-            .settings
-            .insert(key::SETTINGS, serde_json::to_vec(&json).unwrap())
-            .unwrap();
+        store.settings.insert(key::SETTINGS, serde_json::to_vec(&json).unwrap()).unwrap();
         assert_eq!(store.load_settings().unwrap(), Settings::default());
     }
 
@@ -534,9 +472,7 @@ mod tests {
             store.meta.insert(key::SCHEMA_VERSION, &b"xy"[..]).unwrap();
             store.flush().unwrap();
         }
-        let err = Store::open(dir.path())
-            .err()
-            .expect("corrupt meta must fail");
+        let err = Store::open(dir.path()).err().expect("corrupt meta must fail");
         assert!(matches!(err, Error::Storage(_)), "{err:?}");
     }
 }

@@ -1,23 +1,75 @@
-//! The IPC surface. Each command is thin: check the grant, parse, then call an
-//! action or the state. Who may call which is in `permissions.rs` and `capabilities/`.
+//! The IPC surface. `table.rs` declares every command once; the `commands!`
+//! macro below turns that table into the grant check, the dispatch and the
+//! description that `bindings.rs` writes out as TypeScript. Each command's
+//! handler, in `handlers.rs`, is thin: it calls an action or the state.
 //!
 //! Every command reaches the core as its name, the calling window's label and
 //! the page's JSON arguments, whether the window lives in the window host
 //! (`window_host.rs`) or, in the IPC tests, in the core's own process.
 
-use crate::{actions, desktop};
-use crate::clip::Format;
-use crate::error::{Error, Result};
-use crate::history::PAGE_MAX;
+mod handlers;
+
+use crate::app_window::AppWindow;
 use crate::link::Outcome;
-use crate::permissions::COMMAND_GRANTS;
-use crate::search::{self, SearchQuery};
-use crate::state::AppState;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use tauri::{AppHandle, Manager, Runtime};
-use ts_rs::TS;
+use tauri::{AppHandle, Runtime};
+use trove_domain::error::{Error, Result};
+use trove_domain::history::{ClipDetail, HistoryPage};
+use trove_domain::integration::Integration;
+use trove_domain::search::{SearchQuery, SearchResult};
+use trove_domain::settings::Settings;
+use trove_domain::state::{AppInfo, CaptureState};
+use ts_rs::{Config, TypeVisitor, TS};
+
+/// Writes a Rust type's TypeScript name, for `bindings.rs`.
+pub type TsName = fn(&Config) -> String;
+
+/// One command of `table.rs`, as the rest of the app sees it.
+pub struct Command {
+    pub name: &'static str,
+    /// The windows whose pages may call it; their capabilities grant exactly these.
+    pub windows: &'static [AppWindow],
+    pub docs: &'static [&'static str],
+    /// Each argument's name and TypeScript type.
+    pub args: &'static [(&'static str, TsName)],
+    /// The TypeScript type of the answer.
+    pub reply: TsName,
+}
+
+macro_rules! commands {
+    ($(
+        $(#[doc = $doc:literal])*
+        $name:ident($($arg:ident: $ty:ty),*) -> $reply:ty, [$($window:ident),+];
+    )+) => {
+        /// Every command, in the order of `table.rs`.
+        pub const COMMANDS: &[Command] = &[$(Command {
+            name: stringify!($name),
+            windows: &[$(AppWindow::$window),+],
+            docs: &[$($doc),*],
+            args: &[$((stringify!($arg), <$ty as TS>::name)),*],
+            reply: <$reply as IntoReply>::typescript,
+        }),+];
+
+        /// Visits every type that a command takes or answers, for `bindings.rs`.
+        pub fn visit_types(v: &mut impl TypeVisitor) {
+            $($(v.visit::<$ty>();)* <$reply as IntoReply>::visit(v);)+
+        }
+
+        fn run<R: Runtime>(app: &AppHandle<R>, command: &str, args: &Value) -> Result<Reply> {
+            match command {
+                $(stringify!($name) => {
+                    $(let $arg: $ty = arg(args, stringify!($arg))?;)*
+                    handlers::$name(app, $($arg),*)?.into_reply()
+                })+
+                other => Err(Error::Rejected(format!("command {other} has no handler"))),
+            }
+        }
+    };
+}
+
+include!("table.rs");
 
 /// What a command answers: JSON text, or raw bytes (an `ArrayBuffer` in JavaScript).
 #[derive(Debug)]
@@ -26,19 +78,62 @@ pub enum Reply {
     Bytes(Vec<u8>),
 }
 
+/// A PNG image, answered as raw bytes rather than JSON.
+pub struct Png(pub Vec<u8>);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum ImageVariant {
+    Thumbnail,
+    Full,
+}
+
+/// A handler's result as the page receives it, and its TypeScript type.
+trait IntoReply {
+    fn into_reply(self) -> Result<Reply>;
+    fn typescript(cfg: &Config) -> String;
+    fn visit(v: &mut impl TypeVisitor);
+}
+
+impl<T: Serialize + TS + 'static> IntoReply for T {
+    fn into_reply(self) -> Result<Reply> {
+        serde_json::to_string(&self)
+            .map(Reply::Json)
+            .map_err(|e| Error::System(format!("cannot encode the answer: {e}")))
+    }
+
+    fn typescript(cfg: &Config) -> String {
+        // A command that answers nothing answers JSON's null, which pages await as `void`.
+        if std::any::TypeId::of::<T>() == std::any::TypeId::of::<()>() {
+            return "void".into();
+        }
+        T::name(cfg)
+    }
+
+    fn visit(v: &mut impl TypeVisitor) {
+        v.visit::<T>();
+    }
+}
+
+impl IntoReply for Png {
+    fn into_reply(self) -> Result<Reply> {
+        Ok(Reply::Bytes(self.0))
+    }
+
+    fn typescript(_: &Config) -> String {
+        "ArrayBuffer".into()
+    }
+
+    fn visit(_: &mut impl TypeVisitor) {}
+}
+
 /// A reply as the link carries it: the message, and the bytes that go with it.
-pub fn outcome(result: Result<Reply>) -> (Outcome, Vec<u8>) {
+fn outcome(result: Result<Reply>) -> (Outcome, Vec<u8>) {
     match result {
         Ok(Reply::Json(text)) => (Outcome::Json, text.into_bytes()),
         Ok(Reply::Bytes(bytes)) => (Outcome::Bytes, bytes),
         Err(e) => (Outcome::Error(e.to_ipc()), Vec::new()),
     }
-}
-
-fn json(value: impl Serialize) -> Result<Reply> {
-    serde_json::to_string(&value)
-        .map(Reply::Json)
-        .map_err(|e| Error::System(format!("cannot encode the answer: {e}")))
 }
 
 /// The argument `key` of `args`. A parse failure names the offending field,
@@ -52,61 +147,18 @@ fn arg<T: DeserializeOwned>(args: &Value, key: &str) -> Result<T> {
     })
 }
 
-/// Runs `command` for `window`. Blocking: the history commands may scan.
+/// `dispatch`, as the link to the window host carries its result.
+pub fn answer<R: Runtime>(app: &AppHandle<R>, window: &str, command: &str, args: &Value) -> (Outcome, Vec<u8>) {
+    outcome(dispatch(app, window, command, args))
+}
+
+/// Runs `command` for the window labelled `window`, if it is granted to it.
+/// Blocking: the history commands may scan.
 pub fn dispatch<R: Runtime>(app: &AppHandle<R>, window: &str, command: &str, args: &Value) -> Result<Reply> {
-    let granted = COMMAND_GRANTS.iter().any(|(name, windows)| *name == command && windows.contains(&window));
+    let granted = AppWindow::from_label(window)
+        .is_some_and(|w| COMMANDS.iter().any(|c| c.name == command && c.windows.contains(&w)));
     if !granted {
         return Err(Error::Rejected(format!("command {command} is not granted to window {window}")));
     }
-    let state = app.state::<AppState>();
-    let id = || arg::<u64>(args, "id");
-    match command {
-        "get_settings" => json(state.settings()),
-        "update_settings" => json(actions::save_settings(app, arg(args, "settings")?)?),
-        "get_capture_state" => json(state.capture_state()?),
-        "set_capture_paused" => json(actions::set_capture_paused(app, arg(args, "paused")?)?),
-        "app_info" => json(state.info(desktop::integration(app))?),
-        "enable_gnome_extension" => json(desktop::enable_gnome_extension(app)?),
-        "history_page" => {
-            let offset = arg(args, "offset")?;
-            let limit = arg::<u32>(args, "limit")? as usize;
-            if !(1..=PAGE_MAX).contains(&limit) {
-                return Err(Error::invalid("limit", format!("{limit} is out of range; allowed 1 to {PAGE_MAX}")));
-            }
-            json(state.history().page(offset, limit)?)
-        }
-        "search_history" => json(search::search(&state.history(), &arg::<SearchQuery>(args, "query")?)?),
-        "get_clip" => json(state.history().detail(id()?)?),
-        "clip_image" => clip_image(&state, id()?, arg(args, "size")?),
-        // Enter in Main: copy the clip back, hide Main, paste if the user wants that.
-        "copy_clip" => actions::choose_clip(app, id()?).and(json(())),
-        "set_pinned" => {
-            let id = id()?;
-            actions::set_pinned(app, id, arg(args, "pinned")?).and(json(()))
-        }
-        "delete_clip" => actions::delete_clip(app, id()?).and(json(())),
-        "clear_history" => actions::clear_history(app).and(json(())),
-        other => Err(Error::Rejected(format!("command {other} has no handler"))),
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, TS)]
-#[serde(rename_all = "snake_case")]
-pub enum ImageVariant {
-    Thumbnail,
-    Full,
-}
-
-/// An image clip's PNG.
-fn clip_image(state: &AppState, id: u64, size: ImageVariant) -> Result<Reply> {
-    let history = state.history();
-    let summary = history.summary(id)?;
-    let format = match size {
-        ImageVariant::Thumbnail => Format::Thumbnail,
-        ImageVariant::Full => Format::Png,
-    };
-    match history.blob(id, format)? {
-        Some(png) => Ok(Reply::Bytes(png.to_vec())),
-        None => Err(Error::invalid("id", format!("clip {} has no {size:?} image", summary.id))),
-    }
+    run(app, command, args)
 }

@@ -2,12 +2,12 @@
 //! StatusNotifierWatcher when Trove starts: the library shows an XEmbed icon
 //! instead, and moves to a watcher that appears later.
 
-use super::menu::{Action, Item, Kind, Menu};
 use std::sync::{Arc, Mutex};
 use tauri::image::Image;
 use tauri::menu::{CheckMenuItem, IsMenuItem, MenuItem, MenuItemKind, PredefinedMenuItem, Submenu};
 use tauri::tray::{TrayIcon, TrayIconBuilder};
 use tauri::{AppHandle, Runtime};
+use trove_desktop::tray::menu::{Action, Item, Kind, Menu};
 
 pub struct Indicator<R: Runtime> {
     tray: TrayIcon<R>,

@@ -1,18 +1,18 @@
 //! The tray icon and its menu: the app's only permanent surface.
 
 mod indicator;
-pub mod menu;
-mod status_notifier;
 
-use crate::gnome_shell::GnomeShell;
-use crate::state::AppState;
-use crate::windows::{self, AppWindow};
-use crate::{actions, error::Error, error::Result, shortcut};
+use crate::app_window::AppWindow;
+use crate::{actions, desktop, windows};
 use indicator::Indicator;
-use menu::{Action, Contents, Menu, RECENT_ITEMS};
-use status_notifier::StatusNotifier;
 use std::sync::atomic::{AtomicBool, Ordering};
 use tauri::{AppHandle, Manager, Runtime};
+use trove_desktop::session;
+use trove_desktop::tray::menu::{Action, Contents, Menu, RECENT_ITEMS};
+use trove_desktop::tray::StatusNotifier;
+use trove_domain::error::{Error, Result};
+use trove_domain::integration::DisplaySession;
+use trove_domain::state::AppState;
 
 const ICON_PNG: &[u8] = include_bytes!("../../../icons/tray.png");
 
@@ -34,7 +34,8 @@ pub fn create<R: Runtime>(app: &AppHandle<R>) -> Result<()> {
     let surface = match StatusNotifier::start(menu.clone(), ICON_PNG, on_click.clone()) {
         Ok(Some(item)) => Surface::StatusNotifier(item),
         found => {
-            let indicator = Indicator::start(app, menu, ICON_PNG, on_click).map_err(|e| Error::Window(format!("tray: {e}")))?;
+            let indicator =
+                Indicator::start(app, menu, ICON_PNG, on_click).map_err(|e| Error::Window(format!("tray: {e}")))?;
             // Said once the indicator exists, so that the line means libayatana-appindicator is loaded.
             match found {
                 Ok(_) => log::info!("no StatusNotifierWatcher yet: the tray goes through libayatana-appindicator"),
@@ -59,9 +60,7 @@ pub fn refresh<R: Runtime>(app: &AppHandle<R>) {
         let tray = handle.state::<Tray<R>>();
         tray.stale.store(false, Ordering::SeqCst);
         let menu = menu(&handle);
-        if let Some(shell) = handle.try_state::<GnomeShell>() {
-            shell.update_menu(menu.clone());
-        }
+        desktop::update_menu(&handle, &menu);
         match &tray.surface {
             Surface::StatusNotifier(item) => item.update(menu),
             Surface::Indicator(indicator) => {
@@ -81,7 +80,7 @@ pub fn refresh<R: Runtime>(app: &AppHandle<R>) {
 pub fn has_host<R: Runtime>(app: &AppHandle<R>) -> bool {
     app.try_state::<Tray<R>>().is_some_and(|tray| match tray.surface {
         Surface::StatusNotifier(_) => true,
-        Surface::Indicator(_) => crate::session::DisplaySession::current() == crate::session::DisplaySession::X11,
+        Surface::Indicator(_) => session::current() == DisplaySession::X11,
     })
 }
 
@@ -119,7 +118,7 @@ fn contents<R: Runtime>(app: &AppHandle<R>) -> Contents {
     Contents {
         notices,
         recent: recent.into_iter().map(|c| (c.id, c.preview)).collect(),
-        shortcut: shortcut::active(app),
+        shortcut: desktop::active_shortcut(app),
         paused,
     }
 }

@@ -1,21 +1,20 @@
 //! Clipboard capture and copy-back. The platform glue reads the clipboard
-//! on its own threads and hands each capture to one recorder thread, which
-//! stores it (durably) and then announces it. Nothing here polls.
+//! on its own threads and sends each capture down the channel that the app
+//! hands `start`; the app reads it on one recorder thread, which stores each
+//! capture (durably) and then announces it. Nothing here polls.
 
 mod wayland;
 mod wayland_paste;
 mod x11;
 
-use crate::clip::{Captured, Format, Selection};
-use crate::privacy;
-use crate::error::{Error, Result};
-use crate::session::DisplaySession;
-use crate::settings::Settings;
-use crate::state::{AppState, CaptureMethod, SkipReason};
-use crate::actions;
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::{mpsc, Arc, Mutex};
-use tauri::{AppHandle, Manager, Runtime};
+use trove_domain::clip::{Captured, Format, Selection};
+use trove_domain::error::{Error, Result};
+use trove_domain::integration::DisplaySession;
+use trove_domain::privacy;
+use trove_domain::settings::Settings;
+use trove_domain::state::{CaptureMethod, SkipReason};
 
 /// One thing the clipboard glue saw.
 pub enum Capture {
@@ -41,13 +40,7 @@ pub enum Fetched {
 }
 
 /// Text targets, best first: X11 names and MIME types both occur on either system.
-const TEXT_TARGETS: [&str; 5] = [
-    "UTF8_STRING",
-    "text/plain;charset=utf-8",
-    "text/plain",
-    "STRING",
-    "TEXT",
-];
+const TEXT_TARGETS: [&str; 5] = ["UTF8_STRING", "text/plain;charset=utf-8", "text/plain", "STRING", "TEXT"];
 
 /// Decides what to keep of an offer with these targets and reads it with
 /// `fetch(target, max_bytes)`: nothing at all when the owner marks it secret,
@@ -93,9 +86,9 @@ fn read_offer<E>(
         };
         budget -= bytes.len() as u64;
         if format == Format::Png {
-            match crate::clip::png_size(&bytes) {
+            match trove_domain::clip::png_size(&bytes) {
                 None => continue,
-                Some((w, h)) if u64::from(w) * u64::from(h) > crate::clip::IMAGE_MAX_PIXELS => {
+                Some((w, h)) if u64::from(w) * u64::from(h) > trove_domain::clip::IMAGE_MAX_PIXELS => {
                     return Ok(Some(Capture::Skipped(SkipReason::TooLarge, Some(bytes.len() as u64))));
                 }
                 Some(_) => {}
@@ -105,8 +98,7 @@ fn read_offer<E>(
             if target == "STRING" {
                 bytes.iter().map(|&b| char::from(b)).collect()
             } else {
-                String::from_utf8(bytes)
-                    .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+                String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
             }
         };
         match format {
@@ -118,10 +110,7 @@ fn read_offer<E>(
         }
     }
     captured.mimes = offered;
-    Ok(captured
-        .kind()
-        .is_some()
-        .then_some(Capture::Captured(captured, selection)))
+    Ok(captured.kind().is_some().then_some(Capture::Captured(captured, selection)))
 }
 
 /// Puts clips back on the system's clipboard.
@@ -174,18 +163,18 @@ pub struct Means {
     pub paster: Option<Arc<dyn Paster>>,
 }
 
-/// The core's handle on the clipboard: managed state once capture started.
+/// The core's handle on the clipboard, from `start`.
 pub struct Clipboard {
     switches: Arc<Switches>,
     sink: Sink,
     /// Trove's own, through its connection to the display, where the session gives them.
-    own: Mutex<Means>,
+    own: Arc<Mutex<Means>>,
     /// The desktop's, while it offers them (the GNOME Shell extension).
     desktop: Mutex<Means>,
     /// The window that had the keyboard before `main` was shown.
     focus_before_main: Mutex<Option<u64>>,
     /// A thread is trying to connect again.
-    reconnecting: AtomicBool,
+    reconnecting: Arc<AtomicBool>,
     /// How Trove's own reader reads, or why it cannot.
     own_method: Mutex<CaptureMethod>,
 }
@@ -220,9 +209,7 @@ impl Clipboard {
 
     /// Puts a stored clip's formats on the clipboard.
     pub fn offer(&self, payloads: Vec<(Format, Vec<u8>)>) -> Result<()> {
-        self.owner()?
-            .offer(payloads)
-            .map_err(|e| Error::System(format!("cannot set the clipboard: {e}")))
+        self.owner()?.offer(payloads).map_err(|e| Error::System(format!("cannot set the clipboard: {e}")))
     }
 
     /// The desktop's first: where it types for Trove, Trove's own typing reaches too few apps.
@@ -253,7 +240,10 @@ impl Clipboard {
         if !method.available && !lost && self.desktop().owner.is_some() {
             method = CaptureMethod {
                 available: true,
-                description: format!("GNOME Shell extension, which reports each change, because {}", method.description),
+                description: format!(
+                    "GNOME Shell extension, which reports each change, because {}",
+                    method.description
+                ),
                 can_paste: false,
             };
         }
@@ -273,7 +263,8 @@ impl Clipboard {
     /// Returns the keyboard to the window used before `main` and pastes there.
     pub fn paste(&self) -> Result<()> {
         let target = *self.focus_before_main.lock().unwrap_or_else(|p| p.into_inner());
-        let paster = self.paster().ok_or_else(|| Error::System("Trove cannot type into other apps in this session".into()))?;
+        let paster =
+            self.paster().ok_or_else(|| Error::System("Trove cannot type into other apps in this session".into()))?;
         paster.paste_into(target).map_err(|e| Error::System(format!("cannot paste: {e}")))
     }
 
@@ -297,68 +288,59 @@ impl Clipboard {
     }
 }
 
-/// Starts watching the clipboard, and says how (or why not) in the log and
-/// in the capture state that About and Main show.
-pub fn start<R: Runtime>(app: &AppHandle<R>) -> Result<()> {
-    let state = app.state::<AppState>();
+/// Starts watching the clipboard as `settings` say, paused or not, and says
+/// how (or why not) in the log and in the clipboard's `method`. Every
+/// capture goes to `captures`, in order.
+pub fn start(settings: &Settings, paused: bool, captures: mpsc::Sender<Capture>) -> Clipboard {
     let switches = Arc::new(Switches::default());
-    let (tx, rx) = mpsc::channel::<Capture>();
-    let tx = Mutex::new(tx);
+    let captures = Mutex::new(captures);
     let sink: Sink = Arc::new(move |c| {
-        let _ = tx.lock().unwrap_or_else(|p| p.into_inner()).send(c);
+        let _ = captures.lock().unwrap_or_else(|p| p.into_inner()).send(c);
     });
-    let (own, method) = connect(&switches, &sink);
+    let clipboard = Clipboard {
+        switches,
+        sink,
+        own: Arc::default(),
+        desktop: Mutex::default(),
+        focus_before_main: Mutex::new(None),
+        reconnecting: Arc::default(),
+        own_method: Mutex::new(unavailable("capture has not started".into())),
+    };
+    clipboard.apply_settings(settings);
+    clipboard.set_paused(paused);
+    let (own, method) = connect(&clipboard.switches, &clipboard.sink);
     if method.available {
         log::info!("capture: {}", method.description);
     } else {
         log::warn!("capture unavailable: {}", method.description);
     }
-    let clipboard = Clipboard {
-        switches,
-        sink,
-        own: Mutex::new(own),
-        desktop: Mutex::default(),
-        focus_before_main: Mutex::new(None),
-        reconnecting: AtomicBool::new(false),
-        own_method: Mutex::new(method),
-    };
-    state.set_capture_method(clipboard.method());
-    clipboard.apply_settings(&state.settings());
-    clipboard.set_paused(state.capture_state()?.paused);
-    app.manage(clipboard);
-    let app = app.clone();
-    std::thread::Builder::new()
-        .name("clipboard-record".into())
-        .spawn(move || {
-            for capture in rx {
-                actions::record(&app, capture);
-            }
-        })
-        .map_err(|e| Error::System(format!("cannot start the recorder: {e}")))?;
-    Ok(())
+    *clipboard.own.lock().unwrap_or_else(|p| p.into_inner()) = own;
+    clipboard.set_own_method(method);
+    clipboard
 }
 
-/// After `Capture::Lost`: tries to connect again every `RECONNECT_EVERY`
-/// until it can, then says so with `Capture::Reconnected`. One at a time.
-pub fn reconnect<R: Runtime>(app: &AppHandle<R>) {
-    let Some(clipboard) = app.try_state::<Clipboard>() else { return };
-    if clipboard.reconnecting.swap(true, Ordering::SeqCst) {
-        return;
-    }
-    let app = app.clone();
-    let spawned = std::thread::Builder::new().name("clipboard-reconnect".into()).spawn(move || loop {
-        std::thread::sleep(RECONNECT_EVERY);
-        let clipboard = app.state::<Clipboard>();
-        let (own, method) = connect(&clipboard.switches, &clipboard.sink);
-        if method.available {
-            *clipboard.own.lock().unwrap_or_else(|p| p.into_inner()) = own;
-            clipboard.reconnecting.store(false, Ordering::SeqCst);
-            return (clipboard.sink)(Capture::Reconnected(method));
+impl Clipboard {
+    /// After `Capture::Lost`: tries to connect again every `RECONNECT_EVERY`
+    /// until it can, then says so with `Capture::Reconnected`. One at a time.
+    pub fn reconnect(&self) {
+        if self.reconnecting.swap(true, Ordering::SeqCst) {
+            return;
         }
-    });
-    if let Err(e) = spawned {
-        clipboard.reconnecting.store(false, Ordering::SeqCst);
-        log::error!("cannot try to reconnect capture: {e}");
+        let (switches, sink, own, reconnecting) =
+            (self.switches.clone(), self.sink.clone(), self.own.clone(), self.reconnecting.clone());
+        let spawned = std::thread::Builder::new().name("clipboard-reconnect".into()).spawn(move || loop {
+            std::thread::sleep(RECONNECT_EVERY);
+            let (means, method) = connect(&switches, &sink);
+            if method.available {
+                *own.lock().unwrap_or_else(|p| p.into_inner()) = means;
+                reconnecting.store(false, Ordering::SeqCst);
+                return sink(Capture::Reconnected(method));
+            }
+        });
+        if let Err(e) = spawned {
+            self.reconnecting.store(false, Ordering::SeqCst);
+            log::error!("cannot try to reconnect capture: {e}");
+        }
     }
 }
 
@@ -368,7 +350,7 @@ type Connected = (Means, CaptureMethod);
 /// Picks how to watch this session's clipboard: Wayland's data-control where
 /// the compositor offers it, else the X11 selections (XWayland's on Wayland).
 fn connect(switches: &Arc<Switches>, sink: &Sink) -> Connected {
-    let session = DisplaySession::current();
+    let session = crate::session::current();
     let mut wayland_problem = None;
     if session == DisplaySession::Wayland {
         match wayland::start(switches.clone(), sink.clone()) {
@@ -418,23 +400,14 @@ fn connect(switches: &Arc<Switches>, sink: &Sink) -> Connected {
 }
 
 fn unavailable(description: String) -> CaptureMethod {
-    CaptureMethod {
-        available: false,
-        can_paste: false,
-        description,
-    }
+    CaptureMethod { available: false, can_paste: false, description }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    const SETTINGS: Snapshot = Snapshot {
-        paused: false,
-        primary: false,
-        images: true,
-        max_item_bytes: 1024 * 1024,
-    };
+    const SETTINGS: Snapshot = Snapshot { paused: false, primary: false, images: true, max_item_bytes: 1024 * 1024 };
 
     /// What `read_offer` makes of an owner offering `offered` (target → bytes).
     fn read(offered: &[(&str, Vec<u8>)]) -> Option<Capture> {

@@ -5,12 +5,12 @@
 
 use super::wayland_paste::Method as PasteMethod;
 use super::{read_offer, Fetched, Sink, Switches, TEXT_TARGETS};
-use crate::clip::{Format, Selection};
 use std::collections::HashMap;
 use std::io::{Read, Write};
 use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+use trove_domain::clip::{Format, Selection};
 use wayland_client::backend::ObjectId;
 use wayland_client::globals::{registry_queue_init, GlobalList, GlobalListContents};
 use wayland_client::protocol::{wl_registry, wl_seat::WlSeat};
@@ -96,32 +96,15 @@ fn run<P: Protocol>(
     let manager = P::bind(&globals, &qh).ok_or("the data-control manager went away")?;
     let seat: WlSeat = globals.bind(&qh, 1..=1, ())?;
     let device = P::device(&manager, &seat, &qh);
-    let serving = Arc::new(Mutex::new(Serving {
-        source: None,
-        data: HashMap::new(),
-    }));
-    let mut reader = Reader {
-        switches,
-        sink,
-        conn: conn.clone(),
-        offers: HashMap::new(),
-        serving: serving.clone(),
-    };
-    std::thread::Builder::new()
-        .name("clipboard-wayland".into())
-        .spawn(move || loop {
-            if let Err(e) = queue.blocking_dispatch(&mut reader) {
-                log::error!("Wayland clipboard reader stopped: {e}");
-                return (reader.sink)(super::Capture::Lost(format!("the Wayland connection ended ({e})")));
-            }
-        })?;
-    let owner = Owner {
-        conn,
-        qh,
-        manager,
-        device,
-        serving,
-    };
+    let serving = Arc::new(Mutex::new(Serving { source: None, data: HashMap::new() }));
+    let mut reader = Reader { switches, sink, conn: conn.clone(), offers: HashMap::new(), serving: serving.clone() };
+    std::thread::Builder::new().name("clipboard-wayland".into()).spawn(move || loop {
+        if let Err(e) = queue.blocking_dispatch(&mut reader) {
+            log::error!("Wayland clipboard reader stopped: {e}");
+            return (reader.sink)(super::Capture::Lost(format!("the Wayland connection ended ({e})")));
+        }
+    })?;
+    let owner = Owner { conn, qh, manager, device, serving };
     Ok((Arc::new(owner), P::NAME))
 }
 
@@ -215,13 +198,7 @@ impl<P: Protocol> Reader<P> {
     }
 
     fn send(&self, mime: &str, fd: OwnedFd) {
-        let data = self
-            .serving
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .data
-            .get(mime)
-            .cloned();
+        let data = self.serving.lock().unwrap_or_else(|p| p.into_inner()).data.get(mime).cloned();
         if let Some(data) = data {
             // The reader may be slow; never hold up the event loop for it.
             std::thread::spawn(move || {
@@ -260,11 +237,7 @@ fn wait_readable(fd: BorrowedFd<'_>, deadline: Instant) -> Result<(), Error> {
         if left.is_zero() {
             return Err("the owner stopped sending".into());
         }
-        let mut pfd = libc::pollfd {
-            fd: fd.as_raw_fd(),
-            events: libc::POLLIN,
-            revents: 0,
-        };
+        let mut pfd = libc::pollfd { fd: fd.as_raw_fd(), events: libc::POLLIN, revents: 0 };
         let ms = libc::c_int::try_from(left.as_millis() + 1).unwrap_or(libc::c_int::MAX);
         // SAFETY: one valid pollfd that outlives the call.
         match unsafe { libc::poll(&mut pfd, 1, ms) } {
@@ -293,7 +266,15 @@ impl<P: Protocol> Dispatch<wl_registry::WlRegistry, GlobalListContents> for Read
 }
 
 impl<P: Protocol> Dispatch<WlSeat, ()> for Reader<P> {
-    fn event(_: &mut Self, _: &WlSeat, _: wayland_client::protocol::wl_seat::Event, _: &(), _: &Connection, _: &QueueHandle<Self>) {}
+    fn event(
+        _: &mut Self,
+        _: &WlSeat,
+        _: wayland_client::protocol::wl_seat::Event,
+        _: &(),
+        _: &Connection,
+        _: &QueueHandle<Self>,
+    ) {
+    }
 }
 
 /// The two protocols are the same but for their names: one set of glue each.

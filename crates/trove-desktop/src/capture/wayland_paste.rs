@@ -16,8 +16,7 @@ use wayland_client::protocol::{wl_keyboard::KeyState, wl_registry, wl_seat::WlSe
 use wayland_client::{Connection, Dispatch, Proxy, QueueHandle};
 
 use wayland_protocols_misc::zwp_virtual_keyboard_v1::client::{
-    zwp_virtual_keyboard_manager_v1::ZwpVirtualKeyboardManagerV1,
-    zwp_virtual_keyboard_v1::ZwpVirtualKeyboardV1,
+    zwp_virtual_keyboard_manager_v1::ZwpVirtualKeyboardManagerV1, zwp_virtual_keyboard_v1::ZwpVirtualKeyboardV1,
 };
 use wayland_protocols_plasma::fake_input::client::org_kde_kwin_fake_input::OrgKdeKwinFakeInput;
 
@@ -51,10 +50,7 @@ impl Method {
             let has = |name: &str| list.iter().any(|g| g.interface == name);
             if has(ZwpVirtualKeyboardManagerV1::interface().name) {
                 Some(Method::VirtualKeyboard)
-            } else if list
-                .iter()
-                .any(|g| g.interface == OrgKdeKwinFakeInput::interface().name && g.version >= 4)
-            {
+            } else if list.iter().any(|g| g.interface == OrgKdeKwinFakeInput::interface().name && g.version >= 4) {
                 Some(Method::KwinFakeInput)
             } else {
                 None
@@ -126,12 +122,7 @@ impl Paster for WaylandPaster {
 /// Ctrl down, V down, V up, Ctrl up.
 fn chord() -> [(u32, KeyState); 4] {
     let (down, up) = (KeyState::Pressed, KeyState::Released);
-    [
-        (KEY_LEFTCTRL, down),
-        (KEY_V, down),
-        (KEY_V, up),
-        (KEY_LEFTCTRL, up),
-    ]
+    [(KEY_LEFTCTRL, down), (KEY_V, down), (KEY_V, up), (KEY_LEFTCTRL, up)]
 }
 
 /// The keymap in a sealed memory file, NUL-terminated as the protocol wants.
@@ -171,12 +162,7 @@ macro_rules! no_events {
         }
     )*};
 }
-no_events!(
-    OrgKdeKwinFakeInput,
-    ZwpVirtualKeyboardManagerV1,
-    ZwpVirtualKeyboardV1,
-    WlSeat
-);
+no_events!(OrgKdeKwinFakeInput, ZwpVirtualKeyboardManagerV1, ZwpVirtualKeyboardV1, WlSeat);
 
 #[cfg(test)]
 mod tests {
@@ -193,11 +179,7 @@ mod tests {
     #[test]
     fn the_keymap_file_holds_the_keymap_and_its_nul() {
         let fd = keymap_fd().unwrap();
-        let data = std::fs::read(format!(
-            "/proc/self/fd/{}",
-            std::os::fd::AsRawFd::as_raw_fd(&fd)
-        ))
-        .unwrap();
+        let data = std::fs::read(format!("/proc/self/fd/{}", std::os::fd::AsRawFd::as_raw_fd(&fd))).unwrap();
         assert_eq!(data.len(), KEYMAP.len() + 1);
         assert_eq!(data.last(), Some(&0));
         assert!(KEYMAP.contains("<LCTL> = 37") && KEYMAP.contains("<AB04> = 55"));

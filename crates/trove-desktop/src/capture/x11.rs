@@ -4,17 +4,16 @@
 //! nothing happens.
 
 use super::{read_offer, Capture, Fetched, Sink, Switches};
-use crate::clip::{Format, Selection};
 use std::collections::{HashMap, VecDeque};
 use std::os::fd::AsRawFd;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+use trove_domain::clip::{Format, Selection};
 use x11rb::connection::{Connection, RequestConnection};
 use x11rb::protocol::xfixes::{ConnectionExt as _, SelectionEventMask};
 use x11rb::protocol::xproto::{
-    Atom, AtomEnum, ChangeWindowAttributesAux, ConnectionExt as _, CreateWindowAux, EventMask,
-    PropMode, Property, SelectionNotifyEvent, SelectionRequestEvent, Window, WindowClass,
-    SELECTION_NOTIFY_EVENT,
+    Atom, AtomEnum, ChangeWindowAttributesAux, ConnectionExt as _, CreateWindowAux, EventMask, PropMode, Property,
+    SelectionNotifyEvent, SelectionRequestEvent, Window, WindowClass, SELECTION_NOTIFY_EVENT,
 };
 use x11rb::protocol::Event;
 use x11rb::rust_connection::RustConnection;
@@ -94,14 +93,12 @@ pub fn start(switches: Arc<Switches>, sink: Sink) -> Result<Owner, Error> {
         pending: VecDeque::new(),
         names: HashMap::new(),
     };
-    std::thread::Builder::new()
-        .name("clipboard-read".into())
-        .spawn(move || {
-            if let Err(e) = reader.run(&switches, &sink) {
-                log::error!("clipboard reader stopped: {e}");
-                sink(super::Capture::Lost(format!("the X11 connection ended ({e})")));
-            }
-        })?;
+    std::thread::Builder::new().name("clipboard-read".into()).spawn(move || {
+        if let Err(e) = reader.run(&switches, &sink) {
+            log::error!("clipboard reader stopped: {e}");
+            sink(super::Capture::Lost(format!("the X11 connection ended ({e})")));
+        }
+    })?;
     Ok(owner)
 }
 
@@ -139,31 +136,18 @@ impl Reader {
     }
 
     /// Reads a selection that `owner` just took, unless settings or a newer owner make that moot.
-    fn changed(
-        &mut self,
-        sel: Atom,
-        owner: Window,
-        time: u32,
-        switches: &Switches,
-        sink: &Sink,
-    ) -> Result<(), Error> {
+    fn changed(&mut self, sel: Atom, owner: Window, time: u32, switches: &Switches, sink: &Sink) -> Result<(), Error> {
         if owner == NONE || owner == self.own_window {
             return Ok(());
         }
-        let selection = if sel == self.atoms.CLIPBOARD {
-            Selection::Clipboard
-        } else {
-            Selection::Primary
-        };
+        let selection = if sel == self.atoms.CLIPBOARD { Selection::Clipboard } else { Selection::Primary };
         let settings = switches.snapshot();
         if settings.paused || (selection == Selection::Primary && !settings.primary) {
             return Ok(());
         }
         // A newer owner is already queued: this content is gone, read that one instead.
         self.drain_queue()?;
-        if self.pending.iter().any(
-            |e| matches!(e, Event::XfixesSelectionNotify(n) if n.selection == sel),
-        ) {
+        if self.pending.iter().any(|e| matches!(e, Event::XfixesSelectionNotify(n) if n.selection == sel)) {
             return Ok(());
         }
         match self.read(sel, selection, time, &settings) {
@@ -214,10 +198,7 @@ impl Reader {
             Fetched::Data(raw) => raw,
             _ => Vec::new(),
         };
-        let targets: Vec<Atom> = raw
-            .chunks_exact(4)
-            .map(|c| u32::from_ne_bytes([c[0], c[1], c[2], c[3]]))
-            .collect();
+        let targets: Vec<Atom> = raw.chunks_exact(4).map(|c| u32::from_ne_bytes([c[0], c[1], c[2], c[3]])).collect();
         let mut names = Vec::with_capacity(targets.len());
         for &t in &targets {
             names.push(self.name(t)?);
@@ -271,11 +252,7 @@ impl Reader {
         self.conn.flush()?;
         if reply.type_ != self.atoms.INCR {
             let total = reply.value.len() as u64 + u64::from(reply.bytes_after);
-            return Ok(if total > max {
-                Fetched::TooLarge(total)
-            } else {
-                Fetched::Data(reply.value)
-            });
+            return Ok(if total > max { Fetched::TooLarge(total) } else { Fetched::Data(reply.value) });
         }
         // INCR: each chunk is announced by a new value of the property; deleting it asks for the next.
         // The owner's writing of the INCR header announced itself the same way: that is no chunk.
@@ -332,11 +309,7 @@ impl Reader {
             if left.is_zero() {
                 return Ok(None);
             }
-            let mut fd = libc::pollfd {
-                fd: self.conn.stream().as_raw_fd(),
-                events: libc::POLLIN,
-                revents: 0,
-            };
+            let mut fd = libc::pollfd { fd: self.conn.stream().as_raw_fd(), events: libc::POLLIN, revents: 0 };
             let ms = libc::c_int::try_from(left.as_millis() + 1).unwrap_or(libc::c_int::MAX);
             // SAFETY: `fd` is one valid pollfd that outlives the call.
             if unsafe { libc::poll(&mut fd, 1, ms) } < 0 {
@@ -373,30 +346,16 @@ impl Owner {
     fn start() -> Result<Self, Error> {
         let (conn, win, atoms) = connect()?;
         let root = conn.setup().roots[0].root;
-        let owner = Owner {
-            conn: Arc::new(conn),
-            win,
-            root,
-            atoms,
-            offer: Arc::new(Mutex::new(None)),
-        };
-        let server = Server {
-            conn: owner.conn.clone(),
-            win,
-            atoms,
-            offer: owner.offer.clone(),
-            transfers: HashMap::new(),
-        };
-        std::thread::Builder::new()
-            .name("clipboard-own".into())
-            .spawn(move || {
-                if let Err(e) = server.run() {
-                    log::error!("clipboard owner stopped: {e}");
-                }
-            })?;
+        let owner = Owner { conn: Arc::new(conn), win, root, atoms, offer: Arc::new(Mutex::new(None)) };
+        let server =
+            Server { conn: owner.conn.clone(), win, atoms, offer: owner.offer.clone(), transfers: HashMap::new() };
+        std::thread::Builder::new().name("clipboard-own".into()).spawn(move || {
+            if let Err(e) = server.run() {
+                log::error!("clipboard owner stopped: {e}");
+            }
+        })?;
         Ok(owner)
     }
-
 }
 
 impl super::Owner for Owner {
@@ -548,7 +507,8 @@ impl Server {
         t.sent = end;
         if finished {
             self.transfers.remove(&(window, property));
-            self.conn.change_window_attributes(window, &ChangeWindowAttributesAux::new().event_mask(EventMask::NO_EVENT))?;
+            self.conn
+                .change_window_attributes(window, &ChangeWindowAttributesAux::new().event_mask(EventMask::NO_EVENT))?;
         }
         self.conn.flush()?;
         Ok(())

@@ -1,6 +1,6 @@
 //! What the tray menu shows, whichever way it reaches the panel.
 
-use crate::clip::one_line;
+use trove_domain::clip::one_line;
 
 pub const RECENT_ITEMS: usize = 5;
 pub const RECENT_PREVIEW_CHARS: usize = 40;
@@ -134,13 +134,7 @@ impl Menu {
     /// The entry with this id, at any depth.
     pub fn find(&self, id: i32) -> Option<&Item> {
         fn within(items: &[Item], id: i32) -> Option<&Item> {
-            items.iter().find_map(|item| {
-                if item.id == id {
-                    Some(item)
-                } else {
-                    within(item.children(), id)
-                }
-            })
+            items.iter().find_map(|item| if item.id == id { Some(item) } else { within(item.children(), id) })
         }
         within(&self.items, id)
     }
@@ -178,7 +172,18 @@ mod tests {
         let menu = Menu::new(&Contents::default());
         assert_eq!(
             labels(&menu),
-            ["No clips yet", "", "Show history", "Pause capture", "Clear history…", "", "Settings…", "About Trove", "", "Quit"]
+            [
+                "No clips yet",
+                "",
+                "Show history",
+                "Pause capture",
+                "Clear history…",
+                "",
+                "Settings…",
+                "About Trove",
+                "",
+                "Quit"
+            ]
         );
         assert!(!menu.items[0].enabled());
         assert_eq!(menu.tooltip, "Trove");
@@ -247,7 +252,8 @@ mod tests {
 
     #[test]
     fn a_clip_whose_id_does_not_fit_an_entry_id_is_left_out() {
-        let menu = Menu::new(&Contents { recent: vec![(u64::MAX, "huge".into()), (2, "ok".into())], ..Contents::default() });
+        let menu =
+            Menu::new(&Contents { recent: vec![(u64::MAX, "huge".into()), (2, "ok".into())], ..Contents::default() });
         assert_eq!(labels(&menu)[0], "ok");
     }
 

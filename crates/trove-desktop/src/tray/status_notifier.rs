@@ -129,8 +129,8 @@ impl StatusNotifier {
         icon_png: &[u8],
         on_click: impl Fn(Action) + Send + Sync + 'static,
     ) -> Result<Option<Self>, String> {
-        let conn = gio::bus_get_sync(BusType::Session, gio::Cancellable::NONE)
-            .map_err(|e| format!("no session bus: {e}"))?;
+        let conn =
+            gio::bus_get_sync(BusType::Session, gio::Cancellable::NONE).map_err(|e| format!("no session bus: {e}"))?;
         if !has_owner(&conn, WATCHER)? {
             return Ok(None);
         }
@@ -406,9 +406,9 @@ mod tests {
 
     #[test]
     fn the_icon_is_argb_in_network_order() {
-        let (width, height, argb) = pixmap(include_bytes!("../../../icons/tray.png")).unwrap();
+        let (width, height, argb) = pixmap(include_bytes!("../../../../icons/tray.png")).unwrap();
         assert_eq!(argb.len(), (width * height * 4) as usize);
-        let rgba = image::load_from_memory(include_bytes!("../../../icons/tray.png")).unwrap().to_rgba8();
+        let rgba = image::load_from_memory(include_bytes!("../../../../icons/tray.png")).unwrap().to_rgba8();
         let p = rgba.get_pixel(width as u32 / 2, height as u32 / 2);
         let at = ((height / 2 * width + width / 2) * 4) as usize;
         assert_eq!(argb[at..at + 4], [p[3], p[0], p[1], p[2]]);

@@ -1,9 +1,9 @@
 //! Clip texts for benchmarks: distinct, deterministic, of realistic length.
 
 const WORDS: [&str; 24] = [
-    "alpha", "branch", "commit", "deploy", "email", "invoice", "meeting", "notes", "password",
-    "query", "release", "server", "ticket", "update", "address", "budget", "client", "draft",
-    "report", "review", "schedule", "token", "upload", "version",
+    "alpha", "branch", "commit", "deploy", "email", "invoice", "meeting", "notes", "password", "query", "release",
+    "server", "ticket", "update", "address", "budget", "client", "draft", "report", "review", "schedule", "token",
+    "upload", "version",
 ];
 
 /// A deterministic sentence of 3 to 40 words for clip `i`.
