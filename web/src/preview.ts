@@ -4,47 +4,51 @@ import { imageUrl } from "./images";
 import { ipc, type ClipDetail, type ClipSummary, type IpcError } from "./ipc";
 import { byId } from "./page";
 
-const pane = byId("preview");
-
 // Holding ↓ should not fetch every clip it passes.
 const SETTLE_MS = 40;
-let shown: number | undefined;
-let request = 0;
-let timer: number | undefined;
-let imageShown: string | undefined;
 
-function clear() {
-  if (imageShown) URL.revokeObjectURL(imageShown);
-  imageShown = undefined;
-  pane.replaceChildren();
-}
+/** The pane and what it shows; Main's state owns the one instance. */
+export class Preview {
+  private readonly pane = byId("preview");
+  private shown: number | undefined;
+  /** Counts the clips asked for: only the latest one's answer shows. */
+  private request = 0;
+  private timer: number | undefined;
+  private imageShown: string | undefined;
 
-/** Shows `clip`, or nothing; a clip already shown is left alone. */
-export function preview(clip: ClipSummary | undefined) {
-  if (clip?.id === shown) return;
-  shown = clip?.id;
-  const current = ++request;
-  window.clearTimeout(timer);
-  if (!clip) return clear();
-  timer = window.setTimeout(() => {
-    ipc.getClip(clip.id).then(
-      async (detail) => {
-        const image = clip.kind === "image" ? await imageUrl(clip.id, "full").catch(() => undefined) : undefined;
-        if (current !== request) {
-          if (image) URL.revokeObjectURL(image);
-          return;
-        }
-        clear();
-        imageShown = image;
-        pane.append(render(detail, image), metadata(detail.summary));
-      },
-      (err: IpcError) => {
-        if (current !== request) return;
-        clear();
-        pane.append(element("p", "preview-note error", err.message));
-      },
-    );
-  }, SETTLE_MS);
+  /** Shows `clip`, or nothing; a clip already shown is left alone. */
+  show(clip: ClipSummary | undefined) {
+    if (clip?.id === this.shown) return;
+    this.shown = clip?.id;
+    const current = ++this.request;
+    window.clearTimeout(this.timer);
+    if (!clip) return this.clear();
+    this.timer = window.setTimeout(() => {
+      ipc.getClip(clip.id).then(
+        async (detail) => {
+          const image = clip.kind === "image" ? await imageUrl(clip.id, "full").catch(() => undefined) : undefined;
+          if (current !== this.request) {
+            if (image) URL.revokeObjectURL(image);
+            return;
+          }
+          this.clear();
+          this.imageShown = image;
+          this.pane.append(render(detail, image), metadata(detail.summary));
+        },
+        (err: IpcError) => {
+          if (current !== this.request) return;
+          this.clear();
+          this.pane.append(element("p", "preview-note error", err.message));
+        },
+      );
+    }, SETTLE_MS);
+  }
+
+  private clear() {
+    if (this.imageShown) URL.revokeObjectURL(this.imageShown);
+    this.imageShown = undefined;
+    this.pane.replaceChildren();
+  }
 }
 
 function element<K extends keyof HTMLElementTagNameMap>(tag: K, className = "", text?: string) {

@@ -5,7 +5,6 @@ import { KIND_NAMES, count, formatBytes, number, relativeTime } from "../format"
 import { thumbnail } from "../images";
 import { ipc } from "../ipc";
 import { byId } from "../page";
-import { preview } from "../preview";
 import { copy, report } from "./actions";
 import { clipOf, type Entry, type MainState } from "./state";
 
@@ -93,7 +92,7 @@ export function clipList(state: MainState, field: HTMLInputElement) {
   /** Follows the selected clip (see `MainState.follow`) into the preview. */
   function followSelection() {
     const clip = state.follow();
-    if (clip || !state.rowCount()) preview(clip);
+    if (clip || !state.rowCount()) state.preview.show(clip);
   }
 
   function select(index: number) {

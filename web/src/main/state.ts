@@ -1,6 +1,7 @@
-// Main's state, all of it: the clips listed, the search shown in their place, the
-// selection, and the bookkeeping of the list's rendering and of the searches on their way.
+// Main's state, all of it: the clips listed, the search shown in their place, the selection,
+// the preview of the selected clip, and the bookkeeping of the list's rendering and of the searches on their way.
 import { History } from "../history";
+import { Preview } from "../preview";
 import type { ClipSummary, HistoryDelta, IpcError, SearchHit, SearchMode, SearchResult } from "../ipc";
 
 // A row shows a clip from the history, or a search hit.
@@ -11,6 +12,8 @@ export type Query = { text: string; mode: SearchMode };
 
 export class MainState {
   readonly history: History;
+  /** The pane that shows the selected clip in full, and the request on its way. */
+  readonly preview = new Preview();
   /** Set while a search is showing instead of the history, with what was searched for. */
   results: SearchResult | undefined;
   searched: Query = { text: "", mode: "fuzzy" };
