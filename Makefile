@@ -16,7 +16,7 @@ help:
 	@echo "make test   run every test headless (fmt and clippy, unit, IPC/ACL, end-to-end, package)"
 	@echo "make package        build the .deb with Tauri's bundler (target/release/bundle/deb/)"
 	@echo "make test-package   build, inspect, install, run and remove the .deb"
-	@echo "make bindings   regenerate web/src/bindings.ts from the Rust types"
+	@echo "make bindings   regenerate web/src/bindings.ts and capabilities/ from the Rust declarations"
 	@echo "make soak       the long load and fault runs (10 000 captures, 100 kill -9 rounds)"
 	@echo "make bench      performance figures next to CopyQ"
 

@@ -265,8 +265,8 @@ const [queries, limit, rounds, done] = arguments;
 })().catch(e => done(String(e)));
 """
 # As many hits as Main asks for at once.
-with open(os.path.join(os.path.dirname(__file__), "..", "web", "src", "main.ts")) as f:
-    SEARCH_PAGE = int(re.search(r"const SEARCH_PAGE = (\d+);", f.read())[1])
+with open(os.path.join(os.path.dirname(__file__), "..", "web", "src", "main", "list.ts")) as f:
+    SEARCH_PAGE = int(re.search(r"export const SEARCH_PAGE = (\d+);", f.read())[1])
 QUERIES = [["deploy", "fuzzy"], ["srvr tkn", "fuzzy"], ["invoice budget", "exact"], ["'clip 4242:", "fuzzy"],
            ["zzzz", "fuzzy"], ["report", "exact"]]
 

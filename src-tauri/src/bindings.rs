@@ -1,17 +1,21 @@
-//! Writes `web/src/bindings.ts` from the Rust definitions, so the front end
-//! never restates a type, a command or an event. `cargo test` fails while the
-//! committed file is stale; `make bindings` rewrites it.
+//! Writes what follows from the Rust definitions: `web/src/bindings.ts`, so
+//! the front end never restates a type, a command or an event, and
+//! `capabilities/*.json`, so each window is granted exactly the commands that
+//! `commands/table.rs` lists for it. `cargo test` fails while a committed
+//! file is stale; `make bindings` rewrites them.
 //!
 //! The types are those the commands and events carry, found by walking
 //! from `commands::COMMANDS` and `events::Event` through every field.
 
+use crate::app_window::AppWindow;
 use crate::{commands, events};
+use serde::Serialize;
 use std::any::TypeId;
 use std::collections::HashSet;
 use trove_domain::error::IpcError;
 use ts_rs::{Config, TypeVisitor, TS};
 
-const PATH: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../web/src/bindings.ts");
+const ROOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
 
 /// Declares each type it is shown once, then the types it refers to.
 struct Declarations<'a> {
@@ -104,14 +108,59 @@ fn render() -> String {
     out
 }
 
+/// A capability file as Tauri reads it, for one window.
+#[derive(Serialize)]
+struct Capability {
+    #[serde(rename = "$schema")]
+    schema: &'static str,
+    identifier: &'static str,
+    description: &'static str,
+    windows: [&'static str; 1],
+    permissions: Vec<String>,
+}
+
+/// Every window may listen to the core's events and close itself; the rest
+/// is the commands the table grants it.
+fn capability(window: AppWindow) -> String {
+    let description = match window {
+        AppWindow::Main => "The history window: history queries, clip actions, capture pause, settings read.",
+        AppWindow::Settings => "The settings window: settings read and write, capture pause, app info, clear history.",
+        AppWindow::About => "The about window: app info only.",
+    };
+    let mut permissions = vec!["core:event:default".to_string(), "core:window:allow-close".to_string()];
+    permissions.extend(
+        commands::COMMANDS
+            .iter()
+            .filter(|c| c.windows.contains(&window))
+            .map(|c| format!("allow-{}", c.name.replace('_', "-"))),
+    );
+    let capability = Capability {
+        schema: "../src-tauri/gen/schemas/desktop-schema.json",
+        identifier: window.label(),
+        description,
+        windows: [window.label()],
+        permissions,
+    };
+    serde_json::to_string_pretty(&capability).unwrap() + "\n"
+}
+
+/// Each file that follows from the definitions, by its path below the repository.
+fn generated() -> Vec<(String, String)> {
+    let mut files = vec![("web/src/bindings.ts".to_string(), render())];
+    files.extend(AppWindow::ALL.map(|w| (format!("capabilities/{}.json", w.label()), capability(w))));
+    files
+}
+
 #[test]
-fn bindings_are_fresh() {
-    let want = render();
-    if std::env::var_os("UPDATE_BINDINGS").is_some() {
-        std::fs::write(PATH, &want).unwrap();
+fn bindings_and_capabilities_are_fresh() {
+    for (path, want) in generated() {
+        let path = format!("{ROOT}/{path}");
+        if std::env::var_os("UPDATE_BINDINGS").is_some() {
+            std::fs::write(&path, &want).unwrap();
+        }
+        let have = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(have == want, "{path} is stale: run `make bindings`");
     }
-    let have = std::fs::read_to_string(PATH).unwrap_or_default();
-    assert!(have == want, "web/src/bindings.ts is stale: run `make bindings`");
 }
 
 #[test]

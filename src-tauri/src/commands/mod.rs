@@ -21,9 +21,12 @@ use trove_domain::integration::Integration;
 use trove_domain::search::{SearchQuery, SearchResult};
 use trove_domain::settings::Settings;
 use trove_domain::state::{AppInfo, CaptureState};
-use ts_rs::{Config, TypeVisitor, TS};
+use ts_rs::TS;
+#[cfg(test)]
+use ts_rs::{Config, TypeVisitor};
 
 /// Writes a Rust type's TypeScript name, for `bindings.rs`.
+#[cfg(test)]
 pub type TsName = fn(&Config) -> String;
 
 /// One command of `table.rs`, as the rest of the app sees it.
@@ -31,10 +34,14 @@ pub struct Command {
     pub name: &'static str,
     /// The windows whose pages may call it; their capabilities grant exactly these.
     pub windows: &'static [AppWindow],
+    // What `bindings.rs` writes for the pages; kept out of the app itself.
+    #[cfg(test)]
     pub docs: &'static [&'static str],
     /// Each argument's name and TypeScript type.
+    #[cfg(test)]
     pub args: &'static [(&'static str, TsName)],
     /// The TypeScript type of the answer.
+    #[cfg(test)]
     pub reply: TsName,
 }
 
@@ -47,12 +54,16 @@ macro_rules! commands {
         pub const COMMANDS: &[Command] = &[$(Command {
             name: stringify!($name),
             windows: &[$(AppWindow::$window),+],
+            #[cfg(test)]
             docs: &[$($doc),*],
+            #[cfg(test)]
             args: &[$((stringify!($arg), <$ty as TS>::name)),*],
+            #[cfg(test)]
             reply: <$reply as IntoReply>::typescript,
         }),+];
 
         /// Visits every type that a command takes or answers, for `bindings.rs`.
+        #[cfg(test)]
         pub fn visit_types(v: &mut impl TypeVisitor) {
             $($(v.visit::<$ty>();)* <$reply as IntoReply>::visit(v);)+
         }
@@ -61,7 +72,9 @@ macro_rules! commands {
             match command {
                 $(stringify!($name) => {
                     $(let $arg: $ty = arg(args, stringify!($arg))?;)*
-                    handlers::$name(app, $($arg),*)?.into_reply()
+                    // Typed as declared: a handler that answers otherwise does not compile.
+                    let reply: $reply = handlers::$name(app, $($arg),*)?;
+                    reply.into_reply()
                 })+
                 other => Err(Error::Rejected(format!("command {other} has no handler"))),
             }
@@ -91,7 +104,9 @@ pub enum ImageVariant {
 /// A handler's result as the page receives it, and its TypeScript type.
 trait IntoReply {
     fn into_reply(self) -> Result<Reply>;
+    #[cfg(test)]
     fn typescript(cfg: &Config) -> String;
+    #[cfg(test)]
     fn visit(v: &mut impl TypeVisitor);
 }
 
@@ -102,6 +117,7 @@ impl<T: Serialize + TS + 'static> IntoReply for T {
             .map_err(|e| Error::System(format!("cannot encode the answer: {e}")))
     }
 
+    #[cfg(test)]
     fn typescript(cfg: &Config) -> String {
         // A command that answers nothing answers JSON's null, which pages await as `void`.
         if std::any::TypeId::of::<T>() == std::any::TypeId::of::<()>() {
@@ -110,6 +126,7 @@ impl<T: Serialize + TS + 'static> IntoReply for T {
         T::name(cfg)
     }
 
+    #[cfg(test)]
     fn visit(v: &mut impl TypeVisitor) {
         v.visit::<T>();
     }
@@ -120,10 +137,12 @@ impl IntoReply for Png {
         Ok(Reply::Bytes(self.0))
     }
 
+    #[cfg(test)]
     fn typescript(_: &Config) -> String {
         "ArrayBuffer".into()
     }
 
+    #[cfg(test)]
     fn visit(_: &mut impl TypeVisitor) {}
 }
 

@@ -1,9 +1,10 @@
 // Every IPC command, declared once: its name and arguments, its reply, and
 // the windows that may call it. `commands!` makes the rest from this: the
 // dispatch and its grant check (`commands/mod.rs`), the app manifest
-// (`build.rs`, which includes this file), the test of `capabilities/*.json`
-// and the TypeScript function for each command (`web/src/bindings.ts`).
-// To add a command, declare it here and write its handler in `handlers.rs`.
+// (`build.rs`, which includes this file), and, through `make bindings`,
+// `capabilities/*.json` and the TypeScript function for each command
+// (`web/src/bindings.ts`). To add a command, declare it here, write its
+// handler in `handlers.rs` and run `make bindings`.
 commands! {
     /// The saved settings.
     get_settings() -> Settings, [Main, Settings];
