@@ -8,7 +8,7 @@ use trove_desktop::capture::{self, Capture, Clipboard};
 use trove_domain::error::{Error, Result};
 use trove_domain::history::HistoryDelta;
 use trove_domain::settings::Settings;
-use trove_domain::state::{AppState, CaptureState, Recorded};
+use trove_domain::state::{now_ms, AppState, CaptureMethod, CaptureState, Recorded};
 
 /// Validates `new`, carries its OS side out (start at login, the global
 /// shortcut), then stores it. Whatever fails, the old settings stay in force.
@@ -127,7 +127,7 @@ pub fn record<R: Runtime>(app: &AppHandle<R>, capture: Capture) {
 /// comes back by itself once the display does.
 fn capture_lost<R: Runtime>(app: &AppHandle<R>, why: String) {
     log::error!("capture lost: {why}; trying to reconnect");
-    let method = trove_domain::state::CaptureMethod {
+    let method = CaptureMethod {
         available: false,
         description: format!("capture stopped: {why}; Trove reconnects as soon as it can"),
         can_paste: false,
@@ -141,7 +141,7 @@ fn capture_lost<R: Runtime>(app: &AppHandle<R>, why: String) {
 
 /// Tells everyone how capture goes now: Trove's own reader reads as `own`
 /// says, if given, and the desktop may be standing in for it.
-pub fn capture_method_changed<R: Runtime>(app: &AppHandle<R>, own: Option<trove_domain::state::CaptureMethod>) {
+pub fn capture_method_changed<R: Runtime>(app: &AppHandle<R>, own: Option<CaptureMethod>) {
     let Some(clipboard) = app.try_state::<Clipboard>() else { return };
     if let Some(own) = own {
         clipboard.set_own_method(own);
@@ -182,7 +182,7 @@ pub fn copy_clip<R: Runtime>(app: &AppHandle<R>, id: u64) -> Result<HistoryDelta
     let payloads = payloads.into_iter().map(|(f, b)| (f, b.to_vec())).collect();
     clipboard(app)?.offer(payloads)?;
     log::info!("clip {id} copied back");
-    announce(app, state.history().touch(id, trove_domain::state::now_ms()))
+    announce(app, state.history().touch(id, now_ms()))
 }
 
 /// How long a paste waits for the history window to go before it types anyway.

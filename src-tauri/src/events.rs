@@ -28,10 +28,12 @@ macro_rules! events {
                 }
             }
 
-            pub fn payload(&self) -> serde_json::Result<Value> {
-                match self {
+            /// The payload as the pages receive it; `None`, said in the log, if it cannot be encoded.
+            pub fn payload(&self) -> Option<Value> {
+                let encoded = match self {
                     $(Event::$variant(payload) => serde_json::to_value(payload),)+
-                }
+                };
+                encoded.inspect_err(|e| log::error!("cannot broadcast {}: {e}", self.name())).ok()
             }
         }
 

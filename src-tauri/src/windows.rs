@@ -229,9 +229,8 @@ fn main_gone<R: Runtime>(windows: &Windows<R>) {
 /// windows, and a new retention time applies at once to a hidden `main`.
 pub fn on_event<R: Runtime>(app: &AppHandle<R>, event: &Event) {
     let Some(windows) = windows(app) else { return };
-    match event.payload() {
-        Ok(payload) => send(&windows, ToHost::Event { name: event.name().into(), payload }),
-        Err(e) => log::error!("cannot broadcast {}: {e}", event.name()),
+    if let Some(payload) = event.payload() {
+        send(&windows, ToHost::Event { name: event.name().into(), payload });
     }
     if let Event::SettingsChanged(settings) = event {
         send(&windows, ToHost::Retain { secs: settings.window_retain_secs });

@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use tauri::{AppHandle, Runtime};
 use trove_domain::error::{Error, Result};
+// The argument and reply types that `table.rs` names.
 use trove_domain::history::{ClipDetail, HistoryPage};
 use trove_domain::integration::Integration;
 use trove_domain::search::{SearchQuery, SearchResult};
